@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "catalog"
+    verbose_name = "Role catalog"
+
+    def ready(self) -> None:
+        from catalog import signals  # noqa: F401

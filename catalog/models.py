@@ -1,0 +1,531 @@
+"""The role catalog: roles, what they do and know, how they differ and where they work together.
+
+Every model has a natural key made of slugs (a parent's key plus its own slug where it belongs to
+a parent), so fixtures never carry numeric primary keys.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from catalog.querysets import CollaborationQuerySet, RoleQuerySet, SlugManager
+
+
+class Level(models.TextChoices):
+    ESSENTIAL = "essential", "Essential"
+    USEFUL = "useful", "Useful"
+
+
+class Involvement(models.TextChoices):
+    LEADS = "leads", "Leads"
+    SUPPORTS = "supports", "Supports"
+    NONE = "none", "Not involved"
+
+
+class Raci(models.TextChoices):
+    RESPONSIBLE = "R", "Responsible"
+    ACCOUNTABLE = "A", "Accountable"
+    CONSULTED = "C", "Consulted"
+    INFORMED = "I", "Informed"
+
+
+RACI_MEANINGS = {
+    Raci.RESPONSIBLE: "does the work",
+    Raci.ACCOUNTABLE: "owns the outcome",
+    Raci.CONSULTED: "is asked before",
+    Raci.INFORMED: "is told after",
+}
+
+
+class TimeStamped(models.Model):
+    """`updated` feeds the API's `updated` times and the admin's stale-edit guard."""
+
+    updated = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Source(TimeStamped):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('catalog:sources')}#source-{self.slug}"
+
+
+class Function(TimeStamped):
+    """A function area, such as Strategy or Tech knowledge ("key functions" in the seed)."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Role(TimeStamped):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    short_name = models.CharField(
+        max_length=40, blank=True, help_text="Used in tight places such as table headings."
+    )
+    summary = models.CharField(max_length=300, help_text="One sentence; used in link previews.")
+    main_goal = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    key_functions = models.ManyToManyField(Function, blank=True, related_name="key_for_roles")
+    sources = models.ManyToManyField(Source, blank=True, related_name="roles")
+    history = HistoricalRecords(m2m_fields=[key_functions])
+
+    objects = SlugManager.from_queryset(RoleQuerySet)()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:role-detail", args=[self.slug])
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Keep links to a renamed role working: remember the old slug for a 301.
+        if self.pk:
+            old_slug = Role.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if old_slug and old_slug != self.slug:
+                super().save(*args, **kwargs)
+                RoleSlugRedirect.objects.update_or_create(
+                    old_slug=old_slug, defaults={"role": self}
+                )
+                RoleSlugRedirect.objects.filter(old_slug=self.slug).delete()
+                return
+        super().save(*args, **kwargs)
+
+
+class RoleSlugRedirect(models.Model):
+    """An old slug of a renamed role; its URLs answer 301 to the role's current slug."""
+
+    old_slug = models.SlugField(max_length=80, unique=True)
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="old_slugs")
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, old_slug: str):
+            return self.get(old_slug=old_slug)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.role.slug}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.old_slug,)
+
+    natural_key.dependencies = ["catalog.role"]
+
+    def clean(self) -> None:
+        if Role.objects.filter(slug=self.old_slug).exists():
+            raise ValidationError({"old_slug": "A role already uses this slug."})
+
+
+class RoleItemManager(models.Manager):
+    """Natural key (role slug, item slug) for items that belong to a role."""
+
+    def get_by_natural_key(self, role_slug: str, slug: str):
+        return self.get(role__slug=role_slug, slug=slug)
+
+
+class Responsibility(TimeStamped):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="responsibilities")
+    function = models.ForeignKey(
+        Function, on_delete=models.PROTECT, related_name="responsibilities"
+    )
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="responsibilities"
+    )
+    history = HistoricalRecords()
+
+    objects = RoleItemManager()
+
+    class Meta:
+        ordering = ["role__order", "order", "slug"]
+        verbose_name_plural = "responsibilities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "slug"],
+                name="unique_responsibility_slug_per_role",
+                violation_error_message="This role already has a responsibility with this slug.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.slug)
+
+    natural_key.dependencies = ["catalog.role", "catalog.function", "catalog.source"]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.role.slug}-{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.role.get_absolute_url()}#{self.anchor}"
+
+
+class KnowledgeArea(TimeStamped):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="knowledge_areas"
+    )
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["catalog.source"]
+
+
+class RoleKnowledge(TimeStamped):
+    """A knowledge area a role holds, at a level."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="knowledge")
+    area = models.ForeignKey(KnowledgeArea, on_delete=models.CASCADE, related_name="holders")
+    level = models.CharField(max_length=12, choices=Level.choices, default=Level.ESSENTIAL)
+    note = models.TextField(blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="role_knowledge"
+    )
+    history = HistoricalRecords()
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, role_slug: str, area_slug: str):
+            return self.get(role__slug=role_slug, area__slug=area_slug)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["role__order", "area__order", "area__name"]
+        verbose_name = "role knowledge"
+        verbose_name_plural = "role knowledge"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "area"],
+                name="unique_knowledge_area_per_role",
+                violation_error_message="This role already holds this knowledge area.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=Level.values),
+                name="role_knowledge_level_valid",
+                violation_error_message="Level must be essential or useful.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.area} ({self.get_level_display()})"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.area.slug)
+
+    natural_key.dependencies = ["catalog.role", "catalog.knowledgearea", "catalog.source"]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.role.slug}-knowledge-{self.area.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.role.get_absolute_url()}#{self.anchor}"
+
+
+class Dimension(TimeStamped):
+    """A row of the side-by-side table: main objective, key question, success measure …"""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Trait(TimeStamped):
+    """A role's value on a dimension; one per (role, dimension)."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="traits")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="traits")
+    text = models.TextField()
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="traits"
+    )
+    history = HistoricalRecords()
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, role_slug: str, dimension_slug: str):
+            return self.get(role__slug=role_slug, dimension__slug=dimension_slug)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["dimension__order", "role__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "dimension"],
+                name="unique_trait_per_role_dimension",
+                violation_error_message="This role already has a trait on this dimension.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.dimension}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.dimension.slug)
+
+    natural_key.dependencies = ["catalog.role", "catalog.dimension", "catalog.source"]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.role.slug}-trait-{self.dimension.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.role.get_absolute_url()}#{self.anchor}"
+
+
+class LifecycleStage(TimeStamped):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="lifecycle_stages"
+    )
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["catalog.source"]
+
+
+class StageInvolvement(TimeStamped):
+    """How a role takes part in a lifecycle stage: leads, supports, or not at all."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="involvements")
+    stage = models.ForeignKey(LifecycleStage, on_delete=models.CASCADE, related_name="involvements")
+    level = models.CharField(max_length=12, choices=Involvement.choices, default=Involvement.LEADS)
+    note = models.TextField(blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="involvements"
+    )
+    history = HistoricalRecords()
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, role_slug: str, stage_slug: str):
+            return self.get(role__slug=role_slug, stage__slug=stage_slug)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["stage__order", "role__order"]
+        verbose_name = "lifecycle involvement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "stage"],
+                name="unique_involvement_per_role_stage",
+                violation_error_message="This role already has an involvement in this stage.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=Involvement.values),
+                name="involvement_level_valid",
+                violation_error_message="Involvement must be leads, supports or none.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.stage} ({self.get_level_display()})"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.stage.slug)
+
+    natural_key.dependencies = ["catalog.role", "catalog.lifecyclestage", "catalog.source"]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.role.slug}-stage-{self.stage.slug}"
+
+
+class Collaboration(TimeStamped):
+    """A shared activity or hand-off, with each role's contribution and RACI letter."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="collaborations"
+    )
+    history = HistoricalRecords()
+
+    objects = SlugManager.from_queryset(CollaborationQuerySet)()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["catalog.source"]
+
+    @property
+    def anchor(self) -> str:
+        return f"collaboration-{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('catalog:collaboration')}#{self.anchor}"
+
+
+def check_one_accountable(letters: list[str], title: str = "this activity") -> None:
+    """RACI: exactly one role is Accountable for each activity."""
+    count = letters.count(Raci.ACCOUNTABLE)
+    if count != 1:
+        raise ValidationError(
+            f"Exactly one role must be Accountable (A) for {title}; found {count}."
+        )
+
+
+class Contribution(TimeStamped):
+    """A role's part in a collaboration and its RACI letter."""
+
+    collaboration = models.ForeignKey(
+        Collaboration, on_delete=models.CASCADE, related_name="contributions"
+    )
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="contributions")
+    raci = models.CharField("RACI", max_length=1, choices=Raci.choices)
+    text = models.TextField(help_text="What this role does in the activity.")
+    history = HistoricalRecords()
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, collaboration_slug: str, role_slug: str):
+            return self.get(collaboration__slug=collaboration_slug, role__slug=role_slug)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["collaboration__order", "role__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaboration", "role"],
+                name="unique_contribution_per_role",
+                violation_error_message="This role already has a part in this collaboration.",
+            ),
+            models.UniqueConstraint(
+                fields=["collaboration"],
+                condition=models.Q(raci="A"),
+                name="one_accountable_per_collaboration",
+                violation_error_message="Another role is already Accountable for this activity.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(raci__in=Raci.values),
+                name="contribution_raci_valid",
+                violation_error_message="RACI letter must be R, A, C or I.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collaboration}: {self.role} ({self.raci})"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.collaboration.slug, self.role.slug)
+
+    natural_key.dependencies = ["catalog.collaboration", "catalog.role"]
+
+    @property
+    def meaning(self) -> str:
+        return RACI_MEANINGS[Raci(self.raci)]
+
+
+class CatalogVersion(models.Model):
+    """A single row whose number goes up whenever catalog content changes (for ETags)."""
+
+    number = models.PositiveBigIntegerField(default=1)
+    changed = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"catalog version {self.number}"

@@ -1,0 +1,52 @@
+"""Bump the catalog version whenever content changes, so ETags and caches move on."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from catalog.models import CatalogVersion
+
+CONTENT_MODELS = {
+    "source",
+    "function",
+    "role",
+    "roleslugredirect",
+    "responsibility",
+    "knowledgearea",
+    "roleknowledge",
+    "dimension",
+    "trait",
+    "lifecyclestage",
+    "stageinvolvement",
+    "collaboration",
+    "contribution",
+}
+
+
+def bump_catalog_version() -> None:
+    changed = CatalogVersion.objects.filter(pk=1).update(
+        number=F("number") + 1, changed=timezone.now()
+    )
+    if not changed:
+        CatalogVersion.objects.create(pk=1, number=2)
+
+
+def is_content(sender) -> bool:
+    meta = sender._meta
+    return meta.app_label == "catalog" and meta.model_name in CONTENT_MODELS
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def content_changed(sender, **kwargs) -> None:
+    if is_content(sender):
+        bump_catalog_version()
+
+
+@receiver(m2m_changed)
+def content_relation_changed(sender, action: str, instance, **kwargs) -> None:
+    if action.startswith("post_") and is_content(type(instance)):
+        bump_catalog_version()

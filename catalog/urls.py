@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("roles/", views.role_list, name="role-list"),
+    path("roles/<slug:slug>/", views.role_detail, name="role-detail"),
+    path("compare/<slug:a>/vs/<slug:b>/", views.compare, name="compare"),
+    path("collaboration/", views.collaboration, name="collaboration"),
+    path("search/", views.search, name="search"),
+    path("sources/", views.sources, name="sources"),
+]

@@ -1,0 +1,12 @@
+"""Top-level URLs: the public catalog pages and the editors' admin."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("catalog.urls")),
+]
