@@ -47,7 +47,7 @@ def browser() -> Iterator:
             browser = playwright.chromium.launch(
                 executable_path=executable, args=CHROMIUM_ARGS, headless=True
             )
-        except Exception as error:  # noqa: BLE001 - any launch failure means no browser here
+        except Exception as error:  # any launch failure means no browser here
             pytest.skip(f"no Chromium could be launched: {error}")
         yield browser
         browser.close()
