@@ -126,6 +126,11 @@ class Role(TimeStamped):
     def label(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def accent(self) -> int:
+        """Which of the six role accent colours (CSS .accent-N) this role wears everywhere."""
+        return (self.order - 1) % 6
+
     def save(self, *args, **kwargs) -> None:
         # Keep links to a renamed role working: remember the old slug for a 301.
         if self.pk:

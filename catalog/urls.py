@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("roles/", views.role_list, name="role-list"),
     path("roles/<slug:slug>/", views.role_detail, name="role-detail"),
+    path("compare/", views.compare_start, name="compare-start"),
     path("compare/<slug:a>/vs/<slug:b>/", views.compare, name="compare"),
     path("collaboration/", views.collaboration, name="collaboration"),
     path("search/", views.search, name="search"),
