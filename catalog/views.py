@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django_htmx.http import HttpResponseClientRedirect  # noqa: F401 - for views that need it
 
 
 def page_context(request: HttpRequest, *, title: str, description: str, **extra) -> dict:
