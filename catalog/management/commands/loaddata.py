@@ -3,7 +3,7 @@ anything is invalid: nothing is half-saved, because Django's loaddata runs in on
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
 from django.utils import timezone
@@ -37,7 +37,9 @@ class Command(loaddata.Command):
                 instance.full_clean(exclude=deferred or None)
             except ValidationError as error:
                 details = "; ".join(
-                    f"{field}: {' '.join(messages)}"
+                    " ".join(messages)
+                    if field == NON_FIELD_ERRORS
+                    else f"{field}: {' '.join(messages)}"
                     for field, messages in error.message_dict.items()
                 )
                 raise CommandError(
