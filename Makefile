@@ -10,7 +10,7 @@ PYTHON := $(shell for p in python3.14 python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
-.PHONY: run test lint format install install-dev clean
+.PHONY: run serve bench test lint format install install-dev clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -19,13 +19,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The lock and the re-check let several `make serve` start at once without racing pip.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
-	@touch $@
+	flock $(VENV)/.install.lock sh -c '[ $@ -nt pyproject.toml ] || \
+		{ $(BIN)/python -m pip install --quiet -e . && touch $@; }'
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $@ $(VENV)/.installed
+	flock $(VENV)/.install.lock sh -c '[ $@ -nt pyproject.toml ] || \
+		{ $(BIN)/python -m pip install --quiet -e ".[dev]" && touch $@ $(VENV)/.installed; }'
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -34,6 +35,15 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production-like: DEBUG off, gunicorn with WEB_CONCURRENCY workers on 127.0.0.1:$(PORT),
+# compressed and hashed static files from whitenoise. Several may run at once on other ports.
+serve: install
+	PORT=$(PORT) $(BIN)/python -m roles_site.serve
+
+# Load-tests `make serve`'s server on loopback and prints a table (needs wrk).
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

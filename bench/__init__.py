@@ -1,0 +1,1 @@
+"""Benchmark and server-process tools (`make bench`)."""
