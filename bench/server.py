@@ -30,11 +30,14 @@ def free_port() -> int:
 
 
 class Server:
-    """`python -m roles_site.serve` (what `make serve` runs) with its own environment and log."""
+    """`python -m roles_site.serve` (what `make serve` runs) with its own environment and log.
+
+    `env` is the whole environment of the server, not additions to this process's.
+    """
 
     def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None) -> None:
         self.port = port or free_port()
-        self.env = {**os.environ, **env, "PORT": str(self.port)}
+        self.env = {**env, "PORT": str(self.port)}
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
