@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from catalog.querysets import CollaborationQuerySet, RoleQuerySet, SlugManager
@@ -40,10 +41,29 @@ RACI_MEANINGS = {
 }
 
 
+def now_to_the_second():
+    """Whole seconds, so an exported timestamp reloads to exactly the same text."""
+    return timezone.now().replace(microsecond=0)
+
+
+class UpdatedField(models.DateTimeField):
+    """Set to the current second on every save, like auto_now."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        value = now_to_the_second()
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class TimeStamped(models.Model):
     """`updated` feeds the API's `updated` times and the admin's stale-edit guard."""
 
-    updated = models.DateTimeField(auto_now=True, editable=False)
+    updated = UpdatedField()
 
     class Meta:
         abstract = True

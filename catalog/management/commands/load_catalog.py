@@ -16,4 +16,10 @@ class Command(BaseCommand):
         if Role.objects.exists():
             self.stdout.write("Catalog already has content; leaving it as editors left it.")
             return
-        call_command("loaddata", *fixture_labels(), verbosity=options["verbosity"])
+        call_command(
+            "loaddata",
+            *fixture_labels(),
+            verbosity=options["verbosity"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )

@@ -6,9 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
-from django.utils import timezone
 
-from catalog.models import Collaboration, Contribution, check_one_accountable
+from catalog.models import Collaboration, Contribution, check_one_accountable, now_to_the_second
 
 
 class Command(loaddata.Command):
@@ -31,7 +30,7 @@ class Command(loaddata.Command):
             "historical"
         ):
             if hasattr(instance, "updated") and instance.updated is None:
-                instance.updated = timezone.now()
+                instance.updated = now_to_the_second()
             deferred = {field.name for field in (obj.deferred_fields or {})}
             try:
                 instance.full_clean(exclude=deferred or None)
