@@ -183,7 +183,8 @@ class FormParser(HTMLParser):
         self.textarea: str | None = None
         self.text = ""
         self.select: str | None = None
-        self.select_value: str | None = None
+        self.multiple = False
+        self.selected: list[str] = []
         self.select_first: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
@@ -203,13 +204,14 @@ class FormParser(HTMLParser):
         elif tag == "textarea" and name:
             self.textarea, self.text = name, ""
         elif tag == "select" and name:
-            self.select, self.select_value, self.select_first = name, None, None
+            self.select, self.multiple = name, "multiple" in a
+            self.selected, self.select_first = [], None
         elif tag == "option" and self.select:
             value = a.get("value", "")
             if self.select_first is None:
                 self.select_first = value
             if "selected" in a:
-                self.select_value = value
+                self.selected.append(value)
 
     def handle_data(self, data: str) -> None:
         if self.textarea is not None:
@@ -222,7 +224,8 @@ class FormParser(HTMLParser):
             self.fields.append((self.textarea, self.text.removeprefix("\n")))
             self.textarea = None
         elif tag == "select" and self.select:
-            value = self.select_value if self.select_value is not None else self.select_first
-            if value is not None:
-                self.fields.append((self.select, value))
+            values = self.selected
+            if not values and not self.multiple and self.select_first is not None:
+                values = [self.select_first]
+            self.fields.extend((self.select, value) for value in values)
             self.select = None
