@@ -1,0 +1,497 @@
+"""Two roles side by side, computed in plain Python over roles loaded by `for_comparison`.
+
+Nothing here queries the database except `lifecycle`, which reads the stage list once and only
+when a page actually shows the chart; everything else walks the prefetched relations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django import forms
+from django.urls import reverse
+
+from catalog.models import (
+    Collaboration,
+    Contribution,
+    Dimension,
+    Function,
+    KnowledgeArea,
+    LifecycleStage,
+    Responsibility,
+    Role,
+    RoleKnowledge,
+    Source,
+    StageInvolvement,
+    Trait,
+)
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _by_order(items: Iterable, name: str = "name") -> list:
+    return sorted(items, key=lambda item: (item.order, getattr(item, name)))
+
+
+@dataclass
+class TraitCell:
+    role: Role
+    trait: Trait | None
+
+
+@dataclass
+class DimensionRow:
+    dimension: Dimension
+    cells: list[TraitCell]
+
+    @property
+    def same(self) -> bool:
+        texts = [_normalised(cell.trait.text) if cell.trait else None for cell in self.cells]
+        return None not in texts and len(set(texts)) == 1
+
+
+@dataclass
+class FunctionCell:
+    role: Role
+    responsibilities: list[Responsibility]
+    is_key: bool
+
+    @property
+    def holds(self) -> bool:
+        return self.is_key or bool(self.responsibilities)
+
+
+@dataclass
+class FunctionRow:
+    function: Function
+    cells: list[FunctionCell]
+
+    @property
+    def anchor(self) -> str:
+        return f"compare-function-{self.function.slug}"
+
+    @property
+    def same(self) -> bool:
+        """Both roles work in this function and give it the same weight (key or not)."""
+        return all(cell.holds for cell in self.cells) and len({c.is_key for c in self.cells}) == 1
+
+
+@dataclass
+class FunctionChoice:
+    function: Function
+    url: str
+    current: bool
+
+
+@dataclass
+class KnowledgeCell:
+    role: Role
+    knowledge: RoleKnowledge | None
+
+
+@dataclass
+class KnowledgeRow:
+    area: KnowledgeArea
+    cells: list[KnowledgeCell]
+
+    @property
+    def anchor(self) -> str:
+        return f"compare-knowledge-{self.area.slug}"
+
+    @property
+    def same(self) -> bool:
+        levels = [cell.knowledge.level if cell.knowledge else None for cell in self.cells]
+        return None not in levels and len(set(levels)) == 1
+
+
+@dataclass
+class OverlapEntry:
+    name: str
+    anchor: str
+
+
+@dataclass
+class OverlapPart:
+    """One region of the overlap picture: only A, shared, or only B."""
+
+    key: str
+    label: str
+    role: Role | None
+    functions: list[OverlapEntry] = field(default_factory=list)
+    knowledge: list[OverlapEntry] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.functions) + len(self.knowledge)
+
+
+@dataclass
+class StageCell:
+    role: Role
+    involvement: StageInvolvement | None
+
+    @property
+    def level(self) -> str:
+        return self.involvement.level if self.involvement else "none"
+
+    @property
+    def label(self) -> str:
+        return self.involvement.get_level_display() if self.involvement else "Not recorded"
+
+
+@dataclass
+class StageRow:
+    stage: LifecycleStage
+    cells: list[StageCell]
+
+
+@dataclass
+class CollaborationRow:
+    collaboration: Collaboration
+    parts: list[Contribution]
+
+
+class Comparison:
+    """Rows, overlap, lifecycle and shared activities of role `a` beside role `b`.
+
+    `function` (a function slug) and `diff` narrow what the responsibilities, knowledge and
+    dimension tables show; values that match nothing on the page are ignored.
+    """
+
+    def __init__(self, a: Role, b: Role, *, function: str | None = None, diff: bool = False):
+        self.a, self.b = a, b
+        self.roles = [a, b]
+        self.diff = diff
+        slugs = {row.function.slug for row in self.function_rows}
+        self.function = function if function in slugs else None
+        # Numbered before any item is drawn, so each can cite its source as "[n]".
+        self.sources = self._numbered_sources()
+
+    # --- URLs -----------------------------------------------------------------------------
+
+    @property
+    def path(self) -> str:
+        return reverse("catalog:compare", args=[self.a.slug, self.b.slug])
+
+    @property
+    def swapped_url(self) -> str:
+        """The same view with the sides swapped."""
+        return self.url(path=reverse("catalog:compare", args=[self.b.slug, self.a.slug]))
+
+    def url(
+        self, *, function: str | None = None, diff: bool | None = None, path: str | None = None
+    ) -> str:
+        """This comparison's URL with the given view state (None keeps the current one)."""
+        function = self.function if function is None else function
+        diff = self.diff if diff is None else diff
+        query = {"function": function} if function else {}
+        if diff:
+            query["diff"] = "1"
+        path = path or self.path
+        return f"{path}?{urlencode(query)}" if query else path
+
+    @property
+    def url_all_functions(self) -> str:
+        return self.url(function="")
+
+    @property
+    def url_everything(self) -> str:
+        return self.url(diff=False)
+
+    @property
+    def url_differences(self) -> str:
+        return self.url(diff=True)
+
+    @property
+    def current_url(self) -> str:
+        return self.url()
+
+    # --- words ------------------------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        return f"{self.a.name} vs {self.b.name}"
+
+    @property
+    def announcement(self) -> str:
+        return f"Comparing {self.a.name} with {self.b.name}"
+
+    @property
+    def details_announcement(self) -> str:
+        if self.diff:
+            return "Showing only the differences"
+        return "Showing everything both roles do and know"
+
+    @property
+    def responsibilities_announcement(self) -> str:
+        chosen = self.chosen_function
+        return f"Showing {chosen.name} responsibilities" if chosen else "Showing all functions"
+
+    # --- dimensions -------------------------------------------------------------------------
+
+    @cached_property
+    def dimension_rows(self) -> list[DimensionRow]:
+        traits = [{t.dimension_id: t for t in role.traits.all()} for role in self.roles]
+        dimensions = {t.dimension_id: t.dimension for by_id in traits for t in by_id.values()}
+        return [
+            DimensionRow(
+                dimension,
+                [
+                    TraitCell(role, by_id.get(dimension.pk))
+                    for role, by_id in zip(self.roles, traits, strict=True)
+                ],
+            )
+            for dimension in _by_order(dimensions.values())
+        ]
+
+    @property
+    def visible_dimension_rows(self) -> list[DimensionRow]:
+        return [row for row in self.dimension_rows if not (self.diff and row.same)]
+
+    # --- functions and responsibilities -----------------------------------------------------
+
+    @cached_property
+    def function_rows(self) -> list[FunctionRow]:
+        functions: dict[int, Function] = {}
+        held = []
+        for role in self.roles:
+            duties: dict[int, list[Responsibility]] = {}
+            for duty in role.responsibilities.all():
+                functions[duty.function_id] = duty.function
+                duties.setdefault(duty.function_id, []).append(duty)
+            keys = set()
+            for function in role.key_functions.all():
+                functions[function.pk] = function
+                keys.add(function.pk)
+            held.append((role, duties, keys))
+        return [
+            FunctionRow(
+                function,
+                [
+                    FunctionCell(role, duties.get(function.pk, []), function.pk in keys)
+                    for role, duties, keys in held
+                ],
+            )
+            for function in _by_order(functions.values())
+        ]
+
+    @property
+    def functions(self) -> list[Function]:
+        return [row.function for row in self.function_rows]
+
+    @property
+    def function_choices(self) -> list[FunctionChoice]:
+        return [
+            FunctionChoice(f, self.url(function=f.slug), f.slug == self.function)
+            for f in self.functions
+        ]
+
+    @property
+    def chosen_function(self) -> Function | None:
+        return next((f for f in self.functions if f.slug == self.function), None)
+
+    @property
+    def visible_function_rows(self) -> list[FunctionRow]:
+        return [
+            row
+            for row in self.function_rows
+            if (not self.function or row.function.slug == self.function)
+            and not (self.diff and row.same)
+        ]
+
+    # --- knowledge --------------------------------------------------------------------------
+
+    @cached_property
+    def knowledge_rows(self) -> list[KnowledgeRow]:
+        held = [{k.area_id: k for k in role.knowledge.all()} for role in self.roles]
+        areas = {k.area_id: k.area for by_id in held for k in by_id.values()}
+        return [
+            KnowledgeRow(
+                area,
+                [
+                    KnowledgeCell(role, by_id.get(area.pk))
+                    for role, by_id in zip(self.roles, held, strict=True)
+                ],
+            )
+            for area in _by_order(areas.values())
+        ]
+
+    @property
+    def visible_knowledge_rows(self) -> list[KnowledgeRow]:
+        return [row for row in self.knowledge_rows if not (self.diff and row.same)]
+
+    # --- overlap ----------------------------------------------------------------------------
+
+    @cached_property
+    def overlap(self) -> list[OverlapPart]:
+        only_a = OverlapPart("only-a", f"Only {self.a.label}", self.a)
+        shared = OverlapPart("shared", "Both", None)
+        only_b = OverlapPart("only-b", f"Only {self.b.label}", self.b)
+
+        def part(holds_a: bool, holds_b: bool) -> OverlapPart | None:
+            if holds_a and holds_b:
+                return shared
+            return only_a if holds_a else only_b if holds_b else None
+
+        for row in self.function_rows:
+            region = part(*(cell.holds for cell in row.cells))
+            if region:
+                region.functions.append(OverlapEntry(row.function.name, row.anchor))
+        for row in self.knowledge_rows:
+            region = part(*(cell.knowledge is not None for cell in row.cells))
+            if region:
+                region.knowledge.append(OverlapEntry(row.area.name, row.anchor))
+        return [only_a, shared, only_b]
+
+    @property
+    def overlap_summary(self) -> str:
+        only_a, shared, only_b = self.overlap
+        return (
+            f"Functions and knowledge areas. Only {self.a.name}: {only_a.count}. "
+            f"Both: {shared.count}. Only {self.b.name}: {only_b.count}."
+        )
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    @cached_property
+    def lifecycle(self) -> list[StageRow]:
+        involved = [{i.stage_id: i for i in role.involvements.all()} for role in self.roles]
+        return [
+            StageRow(
+                stage,
+                [
+                    StageCell(role, by_id.get(stage.pk))
+                    for role, by_id in zip(self.roles, involved, strict=True)
+                ],
+            )
+            for stage in LifecycleStage.objects.all()
+        ]
+
+    # --- collaboration ----------------------------------------------------------------------
+
+    @cached_property
+    def collaborations(self) -> list[CollaborationRow]:
+        parts = [{c.collaboration_id: c for c in role.contributions.all()} for role in self.roles]
+        shared = parts[0].keys() & parts[1].keys()
+        rows = [
+            CollaborationRow(parts[0][pk].collaboration, [by_id[pk] for by_id in parts])
+            for pk in shared
+        ]
+        return sorted(rows, key=lambda row: (row.collaboration.order, row.collaboration.title))
+
+    # --- sources ----------------------------------------------------------------------------
+
+    def _numbered_sources(self) -> list[Source]:
+        """Every source cited on the page, in the catalog's order, each numbered.
+
+        The same source reaches the page through several prefetches as separate instances; each
+        instance gets the number (`source.number`) so an item can cite "[2]" next to itself.
+        """
+        seen: dict[int, list[Source]] = {}
+        for role in self.roles:
+            items = [
+                *role.responsibilities.all(),
+                *role.knowledge.all(),
+                *role.traits.all(),
+                *role.involvements.all(),
+            ]
+            for source in [*role.sources.all(), *(item.source for item in items)]:
+                if source is not None:
+                    seen.setdefault(source.pk, []).append(source)
+        for row in self.collaborations:
+            if row.collaboration.source is not None:
+                source = row.collaboration.source
+                seen.setdefault(source.pk, []).append(source)
+        ordered = sorted(seen.values(), key=lambda copies: (copies[0].order, copies[0].title))
+        for number, copies in enumerate(ordered, start=1):
+            for source in copies:
+                source.number = number
+        return [copies[0] for copies in ordered]
+
+
+class PairForm(forms.Form):
+    """The two role pickers: GET /compare/?a=<slug>&b=<slug>."""
+
+    a = forms.ChoiceField(
+        label="Compare",
+        error_messages={
+            "required": "Pick the first role.",
+            "invalid_choice": "There is no role called “%(value)s”. Pick one from the list.",
+        },
+    )
+    b = forms.ChoiceField(
+        label="with",
+        error_messages={
+            "required": "Pick the second role.",
+            "invalid_choice": "There is no role called “%(value)s”. Pick one from the list.",
+        },
+    )
+
+    def __init__(self, *args, roles: Iterable[Role], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A callable, so the roles are read only when the form is validated or drawn.
+        for name in ("a", "b"):
+            self.fields[name].choices = lambda: [(role.slug, role.name) for role in roles]
+
+
+@dataclass
+class RaciCell:
+    role: Role
+    contribution: Contribution | None
+
+
+@dataclass
+class RaciRow:
+    collaboration: Collaboration
+    cells: list[RaciCell]
+
+
+@dataclass
+class RoleChoice:
+    role: Role
+    url: str
+    current: bool
+
+
+class RaciMatrix:
+    """Activities as rows, every role that takes part as a column (for the collaboration page).
+
+    `role` (a role slug) keeps only the activities that role takes part in; a slug that names
+    no taking-part role is ignored.
+    """
+
+    def __init__(self, collaborations: Iterable[Collaboration], *, role: str | None = None):
+        activities = list(collaborations)
+        parts = [part for activity in activities for part in activity.contributions.all()]
+        everyone = _by_order({part.role_id: part.role for part in parts}.values())
+        self.role = next((r for r in everyone if r.slug == role), None)
+        self.path = reverse("catalog:collaboration")
+        self.choices = [
+            RoleChoice(r, f"{self.path}?{urlencode({'role': r.slug})}", r == self.role)
+            for r in everyone
+        ]
+        shown = [
+            activity
+            for activity in activities
+            if self.role is None
+            or any(part.role_id == self.role.pk for part in activity.contributions.all())
+        ]
+        taking_part = {part.role_id for activity in shown for part in activity.contributions.all()}
+        self.roles = [r for r in everyone if r.pk in taking_part]
+        self.rows = []
+        for activity in shown:
+            by_role = {part.role_id: part for part in activity.contributions.all()}
+            self.rows.append(
+                RaciRow(activity, [RaciCell(r, by_role.get(r.pk)) for r in self.roles])
+            )
+
+    @property
+    def announcement(self) -> str:
+        if self.role:
+            return f"Showing the activities {self.role.name} takes part in"
+        return "Showing every activity"

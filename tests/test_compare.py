@@ -1,0 +1,474 @@
+"""The comparison page (/compare/<a>/vs/<b>/) and its picker (/compare/): views, partials, rows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from catalog.comparison import Comparison
+from catalog.models import Role
+from tests.compare_catalog import PJM, PM, PO, make_compare_catalog
+from tests.factories import make_catalog
+
+PAIR = f"/compare/{PM}/vs/{PJM}/"
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def roles(db) -> dict[str, Role]:
+    return make_compare_catalog()
+
+
+def comparison(a: str = PM, b: str = PJM, **options) -> Comparison:
+    return Comparison(*Role.objects.for_comparison(a, b), **options)
+
+
+def ids(html: str) -> list[str]:
+    return re.findall(r' id="([^"]+)"', html)
+
+
+# --- the full page ---------------------------------------------------------------------------
+
+
+def test_compare_page_is_the_whole_page_with_every_section(client, roles):
+    response = client.get(PAIR)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.template_name == "catalog/compare.html"
+    assert html.startswith("<!doctype html>")
+    for region in [
+        "comparison",
+        "overlap",
+        "details",
+        "dimensions",
+        "responsibilities",
+        "knowledge",
+        "lifecycle",
+        "collaborate",
+        "sources",
+    ]:
+        assert f'id="{region}"' in html
+    assert len(ids(html)) == len(set(ids(html))), "duplicate ids"
+
+
+def test_compare_page_names_the_pair_in_title_and_link_preview(client, roles):
+    html = client.get(PAIR).content.decode()
+    assert "<title>Product manager vs Project manager · Roles</title>" in html
+    assert '<meta property="og:title" content="Product manager vs Project manager">' in html
+    assert '<meta name="twitter:title" content="Product manager vs Project manager">' in html
+    assert f'<link rel="canonical" href="http://testserver{PAIR}">' in html
+    assert f'<meta property="og:url" content="http://testserver{PAIR}">' in html
+    description = re.search(r'<meta name="description" content="([^"]+)">', html)[1]
+    assert "Product manager and Project manager side by side" in description
+    assert "Owns the product from idea to retirement." in description
+
+
+def test_canonical_url_drops_the_view_state(client, roles):
+    html = client.get(f"{PAIR}?diff=1&function=planning").content.decode()
+    assert f'<link rel="canonical" href="http://testserver{PAIR}">' in html
+
+
+def test_compare_responses_vary_on_htmx_headers(client, roles):
+    vary = client.get(PAIR)["Vary"]
+    assert "HX-Request" in vary
+    assert "HX-Target" in vary
+
+
+def test_compare_answers_head_and_refuses_post(client, roles):
+    assert client.head(PAIR).status_code == 200
+    assert client.post(PAIR).status_code == 405
+
+
+def test_repeat_visit_is_a_304(client, roles):
+    first = client.get(PAIR)
+    again = client.get(PAIR, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+# --- partials --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["comparison", "details", "responsibilities"])
+def test_htmx_request_gets_the_partial_its_target_names(client, roles, target):
+    response = client.get(PAIR, headers={**HX, "HX-Target": target})
+    html = response.content.decode().strip()
+    assert response.status_code == 200
+    assert response.template_name == f"catalog/compare.html#{target}"
+    assert re.match(rf'<(div|section) id="{target}"', html)
+    assert "<html" not in html
+    assert "<title>" not in html  # an SVG <title id=…> is fine: htmx only reads a root one
+
+
+def test_responsibilities_partial_holds_only_that_section(client, roles):
+    html = client.get(PAIR, headers={**HX, "HX-Target": "responsibilities"}).content.decode()
+    assert 'id="responsibilities"' in html
+    assert 'id="knowledge"' not in html
+    assert 'id="dimensions"' not in html
+
+
+def test_details_partial_holds_the_three_tables_and_not_the_rest(client, roles):
+    html = client.get(PAIR, headers={**HX, "HX-Target": "details"}).content.decode()
+    for region in ["dimensions", "responsibilities", "knowledge"]:
+        assert f'id="{region}"' in html
+    for region in ["overlap", "lifecycle", "collaborate", "sources", "comparison"]:
+        assert f'id="{region}"' not in html
+
+
+def test_unknown_htmx_target_gets_the_whole_comparison(client, roles):
+    response = client.get(PAIR, headers={**HX, "HX-Target": "site-search"})
+    assert response.template_name == "catalog/compare.html#comparison"
+
+
+def test_history_restore_gets_the_whole_page(client, roles):
+    response = client.get(
+        PAIR, headers={**HX, "HX-Target": "details", "HX-History-Restore-Request": "true"}
+    )
+    assert response.template_name == "catalog/compare.html"
+    assert response.content.decode().startswith("<!doctype html>")
+
+
+def test_htmx_partial_and_full_page_have_different_etags(client, roles):
+    assert client.get(PAIR)["ETag"] != client.get(PAIR, headers=HX)["ETag"]
+
+
+def test_swapped_comparison_carries_its_title_and_announcement(client, roles):
+    html = client.get(PAIR, headers={**HX, "HX-Target": "comparison"}).content.decode()
+    assert 'data-announce="Comparing Product manager with Project manager"' in html
+    assert 'data-title="Product manager vs Project manager · Roles"' in html
+    assert f'data-canonical="http://testserver{PAIR}"' in html
+    assert '<h1 tabindex="-1">' in html
+
+
+# --- addresses: 404, 301, any pair -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [f"/compare/{PM}/vs/nobody/", f"/compare/nobody/vs/{PJM}/"])
+def test_unknown_role_on_either_side_is_a_404(client, roles, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        (f"/compare/product-lead/vs/{PJM}/", PAIR),
+        (f"/compare/{PJM}/vs/product-lead/", f"/compare/{PJM}/vs/{PM}/"),
+        ("/compare/product-lead/vs/product-lead/", f"/compare/{PM}/vs/{PM}/"),
+        (f"/compare/product-lead/vs/{PJM}/?diff=1", f"{PAIR}?diff=1"),
+    ],
+)
+def test_renamed_role_on_either_side_redirects_permanently(client, roles, url, target):
+    response = client.get(url)
+    assert response.status_code == 301
+    assert response["Location"] == target
+
+
+def test_renaming_a_role_keeps_old_comparison_links_working(client, roles):
+    role = roles[PJM]
+    role.slug = "delivery-manager"
+    role.save()
+    response = client.get(PAIR)
+    assert response.status_code == 301
+    assert response["Location"] == f"/compare/{PM}/vs/delivery-manager/"
+
+
+def test_comparing_a_role_with_itself_says_so_and_offers_the_picker(client, roles):
+    response = client.get(f"/compare/{PM}/vs/{PM}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "You're comparing Product manager with itself" in html
+    assert 'name="a"' in html and 'name="b"' in html
+    assert 'id="details"' not in html
+    assert "<title>Product manager compared with itself · Roles</title>" in html
+
+
+@pytest.mark.parametrize(("a", "b"), [(PM, PO), (PO, PJM), (PJM, PO), (PO, PM)])
+def test_any_pair_of_three_roles_compares(client, roles, a, b):
+    response = client.get(f"/compare/{a}/vs/{b}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{roles[a].name} vs {roles[b].name}" in html
+
+
+def test_synthetic_catalog_of_three_roles_compares_every_pair(client, db):
+    made = make_catalog(roles=3)
+    for a in made:
+        for b in made:
+            assert client.get(f"/compare/{a.slug}/vs/{b.slug}/").status_code == 200
+
+
+# --- view state: function filter and differences only ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?function=nope", "?diff=yes", "?diff=", "?function=", "?diff=1&diff=2", "?function=%00"],
+)
+def test_bad_view_parameters_are_ignored(client, roles, query):
+    response = client.get(PAIR + query)
+    assert response.status_code == 200
+    assert response.context_data["comparison"].function is None
+
+
+def test_function_filter_keeps_one_function_row(client, roles):
+    response = client.get(
+        f"{PAIR}?function=planning", headers={**HX, "HX-Target": "responsibilities"}
+    )
+    html = response.content.decode()
+    assert 'id="compare-function-planning"' in html
+    assert 'id="compare-function-strategy"' not in html
+    assert f'id="{PJM}-break-down-plans"' in html
+    assert 'aria-current="true">Planning</a>' in html
+    assert 'data-announce="Showing Planning responsibilities"' in html
+
+
+def test_differences_only_hides_what_matches(client, roles):
+    html = client.get(f"{PAIR}?diff=1").content.decode()
+    # Identical answers (compared without case or spacing), a function both work in with the same
+    # weight, knowledge both need at the same level: hidden.
+    assert f'id="{PM}-trait-shared-work"' not in html
+    assert 'id="compare-function-communication"' not in html
+    assert 'id="compare-knowledge-risk"' not in html
+    # Different answers, levels or weights stay.
+    assert f'id="{PM}-trait-key-question"' in html
+    assert 'id="compare-knowledge-scope"' in html
+    assert 'id="compare-function-strategy"' in html
+    assert 'aria-current="true">Only differences</a>' in html
+
+
+def test_view_state_links_keep_each_other(roles):
+    view = comparison(function="planning", diff=True)
+    assert view.url_everything == f"{PAIR}?function=planning"
+    assert view.url_differences == f"{PAIR}?function=planning&diff=1"
+    assert view.url_all_functions == f"{PAIR}?diff=1"
+    assert view.swapped_url == f"/compare/{PJM}/vs/{PM}/?function=planning&diff=1"
+    strategy = next(c for c in view.function_choices if c.function.slug == "strategy")
+    assert strategy.url == f"{PAIR}?function=strategy&diff=1"
+
+
+# --- what the comparison holds ---------------------------------------------------------------
+
+
+def test_dimension_rows_are_in_order_and_mark_what_is_missing(client, roles):
+    view = comparison()
+    assert [row.dimension.slug for row in view.dimension_rows] == [
+        "main-objective",
+        "key-question",
+        "time-scope",
+        "shared-work",
+    ]
+    time_scope = view.dimension_rows[2]
+    assert time_scope.cells[0].trait is None
+    assert time_scope.cells[1].trait.text.startswith("Temporary")
+    html = client.get(PAIR).content.decode()
+    assert "not recorded</span>" in html
+    assert f'class="item accent-0" id="{PM}-trait-key-question"' in html
+
+
+def test_overlap_splits_functions_and_knowledge_into_only_a_shared_only_b(roles):
+    only_a, shared, only_b = comparison().overlap
+    assert [e.name for e in only_a.functions] == ["Strategy", "Vision", "Research"]
+    assert [e.name for e in shared.functions] == ["Communication"]
+    assert [e.name for e in only_b.functions] == ["Planning", "Tech knowledge"]
+    assert [e.name for e in only_a.knowledge] == ["Industry knowledge"]
+    assert [e.name for e in shared.knowledge] == ["Scope management", "Risk management"]
+    assert [e.name for e in only_b.knowledge] == ["Technical knowledge"]
+    assert only_a.functions[0].anchor == "compare-function-strategy"
+
+
+def test_overlap_entries_link_to_rows_on_this_page(client, roles):
+    html = client.get(PAIR).content.decode()
+    page_ids = set(ids(html))
+    links = re.findall(rf'href="{re.escape(PAIR)}#([^"]+)"', html)
+    assert len(links) == 4 + 3 + 3
+    assert set(links) <= page_ids
+    assert "Functions and knowledge areas. Only Product manager: 4. Both: 3." in html
+
+
+def test_responsibilities_are_grouped_by_function_with_key_functions_marked(roles):
+    rows = {row.function.slug: row for row in comparison().function_rows}
+    assert list(rows) == [
+        "strategy",
+        "vision",
+        "communication",
+        "planning",
+        "tech-knowledge",
+        "research",
+    ]
+    assert rows["strategy"].cells[0].is_key
+    assert not rows["strategy"].cells[1].holds
+    tech = rows["tech-knowledge"].cells[1]
+    assert tech.is_key and tech.responsibilities == []
+    assert [d.slug for d in rows["planning"].cells[1].responsibilities] == [
+        "break-down-plans",
+        "analyse-risk",
+    ]
+
+
+def test_knowledge_rows_show_each_level_and_note(client, roles):
+    html = client.get(PAIR).content.decode()
+    assert f'id="{PM}-knowledge-scope"' in html
+    assert '<span class="need need--useful">Useful</span>' in html
+    assert "Guards the project scope." in html
+    assert "not needed</span>" in html
+
+
+def test_lifecycle_lists_every_stage_in_order_with_words(client, roles):
+    view = comparison()
+    assert [row.stage.slug for row in view.lifecycle] == [
+        "conceive",
+        "plan",
+        "develop",
+        "launch",
+        "retire",
+    ]
+    assert [cell.level for cell in view.lifecycle[0].cells] == ["leads", "none"]
+    html = client.get(PAIR).content.decode()
+    assert "<caption>Stage by stage</caption>" in html
+    assert '<span class="involvement involvement--supports">Supports</span>' in html
+    assert '<span class="involvement involvement--none">Not involved</span>' in html
+    assert html.count('class="timeline__bar timeline__bar--leads') == 4 + 3
+
+
+def test_lifecycle_says_not_recorded_for_a_role_without_stages(roles):
+    view = comparison(PM, PO)
+    assert {cell.label for row in view.lifecycle for cell in row.cells[1:]} == {"Not recorded"}
+
+
+def test_where_they_collaborate_lists_shared_activities_with_raci_in_words(client, roles):
+    view = comparison()
+    assert [row.collaboration.slug for row in view.collaborations] == [
+        "strategy-to-execution",
+        "roadmap-to-plan",
+        "status-reporting",
+    ]
+    html = client.get(PAIR).content.decode()
+    assert 'id="collaboration-strategy-to-execution"' in html
+    assert 'id="collaboration-backlog-refinement"' not in html
+    assert "Accountable: owns the outcome" in html
+    assert "Responsible: does the work" in html
+    assert "Consulted: is asked before" in html
+    assert "Informed: is told after" in html
+
+
+def test_sources_are_those_cited_on_the_page_numbered_in_order(client, roles):
+    view = comparison()
+    assert [source.slug for source in view.sources] == ["seed", "pmbok"]
+    html = client.get(PAIR).content.decode()
+    assert 'id="source-seed"' in html
+    assert 'id="source-unused"' not in html
+    assert (
+        '<a class="cite" href="#source-pmbok"><span class="visually-hidden">Source </span>[2]</a>'
+        in html
+    )
+
+
+def test_items_carry_anchors_and_copy_links(client, roles):
+    html = client.get(PAIR).content.decode()
+    for anchor in [
+        f"{PM}-trait-main-objective",
+        f"{PJM}-break-down-plans",
+        f"{PJM}-knowledge-technical",
+        f"{PM}-stage-develop",
+        "collaboration-status-reporting",
+    ]:
+        assert f'id="{anchor}"' in html
+        assert f'class="item-link" href="#{anchor}"' in html
+
+
+# --- the picker page -------------------------------------------------------------------------
+
+
+def test_picker_page_defaults_to_the_first_two_roles(client, roles):
+    response = client.get("/compare/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.template_name == "catalog/compare_start.html"
+    assert f'<option value="{PM}" selected>' in html.split('name="b"')[0]
+    assert f'<option value="{PJM}" selected>' in html.split('name="b"')[1]
+    assert "<title>Compare two roles · Roles</title>" in html
+
+
+def test_picker_with_two_roles_redirects_to_the_comparison(client, roles):
+    response = client.get("/compare/", {"a": PJM, "b": PO})
+    assert response.status_code == 302
+    assert response["Location"] == f"/compare/{PJM}/vs/{PO}/"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"a": "nobody", "b": PJM}, {"a": PM}, {"b": PM}, {"a": "", "b": ""}, {"a": "<x>", "b": PM}],
+)
+def test_picker_with_bad_roles_shows_the_form_with_an_error(client, roles, query):
+    response = client.get("/compare/", query)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'class="form-error"' in html
+    assert 'aria-invalid="true"' in html
+    assert "<x>" not in html
+
+
+def test_picker_ignores_unrelated_parameters(client, roles):
+    assert client.get("/compare/", {"utm_source": "chat"}).status_code == 200
+
+
+def test_htmx_picker_answers_with_the_comparison_and_pushes_its_url(client, roles):
+    response = client.get(
+        "/compare/", {"a": PJM, "b": PM}, headers={**HX, "HX-Target": "comparison"}
+    )
+    html = response.content.decode().strip()
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == f"/compare/{PJM}/vs/{PM}/"
+    assert response.template_name == "catalog/compare.html#comparison"
+    assert html.startswith('<div id="comparison"')
+    assert "Project manager vs Product manager" in html
+
+
+def test_picker_page_with_fewer_than_two_roles_explains(client, db):
+    make_catalog(roles=1)
+    response = client.get("/compare/")
+    assert response.status_code == 200
+    assert "A comparison needs at least two roles" in response.content.decode()
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+
+# catalog version, the two roles and their 7 prefetches, lifecycle stages, the picker's roles.
+PAGE_QUERIES = 1 + 8 + 1 + 1
+QUERIES = [
+    ("page", PAGE_QUERIES, None),
+    ("comparison", PAGE_QUERIES, {**HX, "HX-Target": "comparison"}),
+    ("details", 1 + 8, {**HX, "HX-Target": "details"}),
+    ("responsibilities", 1 + 8, {**HX, "HX-Target": "responsibilities"}),
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "headers"), QUERIES)
+@pytest.mark.parametrize(("count", "scale"), [(2, 1), (20, 10)])
+def test_compare_query_count_is_fixed_whatever_the_catalog_size(
+    client, db, django_assert_num_queries, name, expected, headers, count, scale
+):
+    made = make_catalog(roles=count, scale=scale)
+    url = reverse("catalog:compare", args=[made[0].slug, made[-1].slug])
+    with django_assert_num_queries(expected):
+        assert client.get(url, headers=headers or {}).status_code == 200
+
+
+@pytest.mark.parametrize(("count", "scale"), [(2, 1), (20, 10)])
+def test_picker_query_counts_are_fixed(client, db, django_assert_num_queries, count, scale):
+    made = make_catalog(roles=count, scale=scale)
+    a, b = made[0].slug, made[-1].slug
+    with django_assert_num_queries(2):
+        client.get("/compare/")
+    with django_assert_num_queries(2):
+        client.get("/compare/", {"a": a, "b": b})
+    with django_assert_num_queries(1 + 1 + 8 + 1):
+        client.get("/compare/", {"a": a, "b": b}, headers=HX)
+
+
+def test_self_comparison_query_count(client, roles, django_assert_num_queries):
+    with django_assert_num_queries(1 + 8 + 1):
+        client.get(f"/compare/{PM}/vs/{PM}/")
