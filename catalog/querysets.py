@@ -69,6 +69,27 @@ class RoleQuerySet(models.QuerySet):
         roles = {role.slug: role for role in self.filter(slug__in={a, b}).with_page()}
         return [roles[slug] for slug in (a, b) if slug in roles]
 
+    def with_cards(self) -> RoleQuerySet:
+        """Roles as cards: key functions and the key-question trait, in 3 queries."""
+        from catalog.models import Trait
+
+        return self.prefetch_related(
+            "key_functions",
+            Prefetch(
+                "traits",
+                queryset=Trait.objects.filter(dimension__slug=KEY_QUESTION).select_related(
+                    "dimension"
+                ),
+                to_attr="key_question_traits",
+            ),
+        )
+
+    def matching(self, words: list[str]) -> RoleQuerySet:
+        """Roles whose name, summary, goal or description holds every word."""
+        return matching_all(
+            self, words, ["name", "short_name", "summary", "main_goal", "description"]
+        )
+
 
 class CollaborationQuerySet(models.QuerySet):
     def with_contributions(self) -> CollaborationQuerySet:
@@ -81,4 +102,129 @@ class CollaborationQuerySet(models.QuerySet):
                     "role__order", "role__name"
                 ),
             )
+        )
+
+    def matching(self, words: list[str]) -> CollaborationQuerySet:
+        """Activities whose title, description or any role's part holds every word."""
+        return (
+            matching_all(self, words, ["title", "description", "contributions__text"])
+            .with_contributions()
+            .distinct()
+        )
+
+
+# --- public pages: cards, search, sources ------------------------------------------------------
+
+KEY_QUESTION = "key-question"
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 8
+
+
+def search_terms(query: str) -> list[str]:
+    """The distinct words of a search, in order, at most SEARCH_MAX_WORDS of them."""
+    words: list[str] = []
+    for word in query.split():
+        if word.casefold() not in {w.casefold() for w in words}:
+            words.append(word)
+    return words[:SEARCH_MAX_WORDS]
+
+
+def matching_all(queryset: models.QuerySet, words: list[str], fields: list[str]):
+    """Rows where each word occurs (case-insensitively) in at least one of `fields`.
+
+    One filter() per word, so across a multi-valued relation each word may match another row.
+    """
+    if not words:
+        return queryset.none()
+    for word in words:
+        any_field = models.Q()
+        for field in fields:
+            any_field |= models.Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(any_field)
+    return queryset
+
+
+class ResponsibilityQuerySet(models.QuerySet):
+    def matching(self, words: list[str]) -> ResponsibilityQuerySet:
+        """Responsibilities whose title, description or function holds every word."""
+        return (
+            matching_all(self, words, ["title", "description", "function__name"])
+            .select_related("role", "function")
+            .order_by("role__order", "function__order", "order", "slug")
+        )
+
+
+class KnowledgeAreaQuerySet(models.QuerySet):
+    def matching(self, words: list[str]) -> KnowledgeAreaQuerySet:
+        """Knowledge areas whose name, description or any holder's note holds every word."""
+        from catalog.models import RoleKnowledge
+
+        return (
+            matching_all(self, words, ["name", "description", "holders__note"])
+            .prefetch_related(
+                Prefetch(
+                    "holders",
+                    queryset=RoleKnowledge.objects.select_related("role", "area").order_by(
+                        "role__order", "role__name"
+                    ),
+                )
+            )
+            .distinct()
+        )
+
+
+class TraitQuerySet(models.QuerySet):
+    def matching(self, words: list[str]) -> TraitQuerySet:
+        """Traits whose text or dimension name holds every word."""
+        return (
+            matching_all(self, words, ["text", "dimension__name"])
+            .select_related("role", "dimension")
+            .order_by("dimension__order", "role__order")
+        )
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_citations(self) -> SourceQuerySet:
+        """Every source with everything that cites it, in 10 queries whatever the size."""
+        from catalog.models import (
+            KnowledgeArea,
+            Responsibility,
+            RoleKnowledge,
+            StageInvolvement,
+            Trait,
+        )
+
+        return self.prefetch_related(
+            "roles",
+            Prefetch(
+                "responsibilities",
+                queryset=Responsibility.objects.select_related("role", "function"),
+            ),
+            Prefetch(
+                "traits",
+                queryset=Trait.objects.select_related("role", "dimension").order_by(
+                    "role__order", "dimension__order"
+                ),
+            ),
+            Prefetch(
+                "role_knowledge",
+                queryset=RoleKnowledge.objects.select_related("role", "area"),
+            ),
+            Prefetch(
+                "knowledge_areas",
+                queryset=KnowledgeArea.objects.prefetch_related(
+                    Prefetch(
+                        "holders",
+                        queryset=RoleKnowledge.objects.select_related("role", "area"),
+                    )
+                ),
+            ),
+            Prefetch(
+                "involvements",
+                queryset=StageInvolvement.objects.select_related("role", "stage").order_by(
+                    "role__order", "stage__order"
+                ),
+            ),
+            "lifecycle_stages",
+            "collaborations",
         )

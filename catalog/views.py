@@ -6,6 +6,8 @@ htmx history-restore request) gets the whole page. Such views vary on HX-Request
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db import DatabaseError
 from django.http import (
     Http404,
     HttpRequest,
@@ -13,6 +15,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -22,7 +25,26 @@ from django_htmx.middleware import HtmxDetails
 
 from catalog.comparison import Comparison, PairForm, RaciMatrix
 from catalog.conditional import catalog_conditional
-from catalog.models import RACI_MEANINGS, Collaboration, Raci, Role, RoleSlugRedirect
+from catalog.models import (
+    RACI_MEANINGS,
+    Collaboration,
+    KnowledgeArea,
+    Level,
+    Raci,
+    Responsibility,
+    Role,
+    RoleSlugRedirect,
+    Source,
+    Trait,
+)
+from catalog.querysets import (
+    SEARCH_MAX_LENGTH,
+    KnowledgeAreaQuerySet,
+    ResponsibilityQuerySet,
+    SourceQuerySet,
+    TraitQuerySet,
+    search_terms,
+)
 
 
 def page_context(request: HttpRequest, *, title: str, description: str, **extra) -> dict:
@@ -49,11 +71,292 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _pending(request: HttpRequest, **kwargs) -> HttpResponse:
-    raise Http404("This page is not built yet.")
+def role_names(roles: list[Role]) -> str:
+    """Join the names as "A, B and C", so descriptions never assume how many roles there are."""
+    names = [role.name for role in roles]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
-home = role_list = role_detail = search = sources = _pending
+# --- home and role pages ----------------------------------------------------------------------
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@catalog_conditional
+def home(request: HtmxHttpRequest) -> TemplateResponse:
+    roles = list(Role.objects.with_cards())
+    description = (
+        f"What a {role_names(roles)} each do, what they must know, how they differ and where "
+        "they work together — in plain words, with sources."
+        if roles
+        else "Roles people mix up, explained side by side."
+    )
+    context = page_context(
+        request,
+        title="Roles people mix up, side by side",
+        description=description,
+        roles=roles,
+        first_pair=roles[:2] if len(roles) >= 2 else None,
+        nav="home",
+    )
+    return render_page(request, "catalog/home.html", context)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@catalog_conditional
+def role_list(request: HtmxHttpRequest) -> TemplateResponse:
+    roles = list(Role.objects.with_cards())
+    context = page_context(
+        request,
+        title="All roles",
+        description=f"Every role in the catalog: {role_names(roles)}."
+        if roles
+        else "No roles yet.",
+        roles=roles,
+        nav="roles",
+    )
+    return render_page(request, "catalog/role_list.html", context)
+
+
+def cited_sources(role: Role) -> list[Source]:
+    """Every source the role page cites: its items' sources and the role's own, in order."""
+    items = [
+        *role.responsibilities.all(),
+        *role.knowledge.all(),
+        *role.traits.all(),
+        *role.involvements.all(),
+    ]
+    found = {item.source.pk: item.source for item in items if item.source}
+    for part in role.contributions.all():
+        if part.collaboration.source:
+            found[part.collaboration.source.pk] = part.collaboration.source
+    found.update((source.pk, source) for source in role.sources.all())
+    return sorted(found.values(), key=lambda source: (source.order, source.title))
+
+
+def moved_role(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect:
+    """301 from a renamed role's old slug to its current URL, keeping the query; else 404."""
+    moved = RoleSlugRedirect.objects.select_related("role").filter(old_slug=slug).first()
+    if moved is None:
+        raise Http404("No role has this address.")
+    url = moved.role.get_absolute_url()
+    if query := request.META.get("QUERY_STRING"):
+        url = f"{url}?{query}"
+    return HttpResponsePermanentRedirect(url)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@catalog_conditional
+def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    role = Role.objects.with_page().filter(slug=slug).first()
+    if role is None:
+        return moved_role(request, slug)
+    responsibilities = list(role.responsibilities.all())
+    functions = list({r.function_id: r.function for r in responsibilities}.values())
+    asked = request.GET.get("function", "").strip()
+    selected = next((f for f in functions if f.slug == asked), None)
+    shown = [r for r in responsibilities if selected is None or r.function_id == selected.pk]
+    if selected:
+        status = f"Showing {len(shown)} of {len(responsibilities)} responsibilities, in {selected}"
+    else:
+        status = f"Showing all {len(shown)} responsibilities"
+    knowledge = list(role.knowledge.all())
+    context = page_context(
+        request,
+        title=f"{role.name}: what the role does",
+        description=role.summary,
+        role=role,
+        functions=functions,
+        selected_function=selected,
+        unknown_function=asked[:60] if asked and selected is None else "",
+        responsibilities=shown,
+        responsibilities_status=status,
+        essential_knowledge=[k for k in knowledge if k.level == Level.ESSENTIAL],
+        useful_knowledge=[k for k in knowledge if k.level != Level.ESSENTIAL],
+        sources=cited_sources(role),
+        other_roles=list(Role.objects.exclude(pk=role.pk)),
+        nav="roles",
+    )
+    return render_page(request, "catalog/role_detail.html", context, partial="responsibilities")
+
+
+# --- search -----------------------------------------------------------------------------------
+
+SEARCH_LIMIT = 50  # per kind on the results page
+LIVE_LIMIT = 7  # suggestions in the header, plus "all results"
+
+
+def live_suggestions(results: dict[str, list]) -> list[dict[str, str]]:
+    """The first few matches of every kind, flattened for the header's listbox."""
+    options = [
+        *({"kind": "Role", "title": r.name, "url": r.get_absolute_url()} for r in results["roles"]),
+        *(
+            {"kind": r.role.label, "title": r.title, "url": r.get_absolute_url()}
+            for r in results["responsibilities"]
+        ),
+        *(
+            {"kind": "Shared activity", "title": c.title, "url": c.get_absolute_url()}
+            for c in results["collaborations"]
+        ),
+        *(
+            {"kind": "Knowledge", "title": a.name, "url": held[0].get_absolute_url()}
+            for a in results["knowledge"]
+            if (held := a.holders.all())
+        ),
+        *(
+            {
+                "kind": f"{t.role.label} · {t.dimension}",
+                "title": t.text,
+                "url": t.get_absolute_url(),
+            }
+            for t in results["traits"]
+        ),
+    ]
+    return options[:LIVE_LIMIT]
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-Target")
+@catalog_conditional
+def search(request: HtmxHttpRequest) -> TemplateResponse:
+    asked = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch.isspace())
+    shortened = len(asked.strip()) > SEARCH_MAX_LENGTH
+    query = " ".join(asked.split())[:SEARCH_MAX_LENGTH].strip()
+    words = search_terms(query)
+    results: dict[str, list] = {}
+    if words:
+        results = {
+            "roles": list(Role.objects.matching(words)[: SEARCH_LIMIT + 1]),
+            "responsibilities": list(
+                ResponsibilityQuerySet(Responsibility).matching(words)[: SEARCH_LIMIT + 1]
+            ),
+            "knowledge": list(
+                KnowledgeAreaQuerySet(KnowledgeArea).matching(words)[: SEARCH_LIMIT + 1]
+            ),
+            "collaborations": list(Collaboration.objects.matching(words)[: SEARCH_LIMIT + 1]),
+            "traits": list(TraitQuerySet(Trait).matching(words)[: SEARCH_LIMIT + 1]),
+        }
+    live = request.htmx and request.htmx.target == "live-results"
+    context = page_context(
+        request,
+        title=f"Search: {query}" if query else "Search",
+        description="Search roles, responsibilities, knowledge and shared activities.",
+        query=query,
+        words=words,
+        shortened=shortened,
+        max_length=SEARCH_MAX_LENGTH,
+        results={kind: items[:SEARCH_LIMIT] for kind, items in results.items()},
+        more={kind for kind, items in results.items() if len(items) > SEARCH_LIMIT},
+        total=sum(len(items[:SEARCH_LIMIT]) for items in results.values()),
+        suggestions=live_suggestions(results) if live and results else [],
+        all_roles=Role.objects.all(),
+    )
+    if live:
+        return TemplateResponse(request, "catalog/search.html#live-results", context)
+    return render_page(request, "catalog/search.html", context, partial="results")
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+def citations(source: Source) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What cites a source (from SourceQuerySet.with_citations): (kind, [(label, url)]) groups."""
+    groups = [
+        ("Roles", [(role.name, role.get_absolute_url()) for role in source.roles.all()]),
+        (
+            "At a glance",
+            [
+                (f"{trait.role.label}: {trait.dimension}", trait.get_absolute_url())
+                for trait in source.traits.all()
+            ],
+        ),
+        (
+            "Responsibilities",
+            [
+                (f"{item.role.label}: {item.title}", item.get_absolute_url())
+                for item in source.responsibilities.all()
+            ],
+        ),
+        (
+            "Knowledge",
+            [
+                (f"{held.role.label}: {held.area}", held.get_absolute_url())
+                for held in source.role_knowledge.all()
+            ]
+            + [
+                (f"{held.role.label}: {area}", held.get_absolute_url())
+                for area in source.knowledge_areas.all()
+                for held in area.holders.all()
+            ],
+        ),
+        ("Lifecycle stages", [(stage.name, "") for stage in source.lifecycle_stages.all()]),
+        (
+            "Lifecycle involvement",
+            [
+                (
+                    f"{part.role.label} in {part.stage}",
+                    f"{part.role.get_absolute_url()}#{part.anchor}",
+                )
+                for part in source.involvements.all()
+            ],
+        ),
+        (
+            "Shared activities",
+            [
+                (activity.title, activity.get_absolute_url())
+                for activity in source.collaborations.all()
+            ],
+        ),
+    ]
+    return [(kind, items) for kind, items in groups if items]
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@catalog_conditional
+def sources(request: HtmxHttpRequest) -> TemplateResponse:
+    found = list(SourceQuerySet(Source).with_citations())
+    for source in found:
+        source.citations = citations(source)
+        source.citation_count = sum(len(items) for _, items in source.citations)
+    context = page_context(
+        request,
+        title="Sources",
+        description="Every source the catalog cites, and which roles and items cite it.",
+        sources=found,
+        nav="sources",
+    )
+    return render_page(request, "catalog/sources.html", context)
+
+
+# --- errors, robots -----------------------------------------------------------------------------
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A helpful 404: a search box and every role; still renders if the database is down."""
+    try:
+        roles = list(Role.objects.all())
+    except DatabaseError:
+        roles = []
+    context = page_context(
+        request,
+        title="Page not found",
+        description="This address does not lead to a page. Search, or pick a role.",
+        roles=roles,
+    )
+    return render(request, "404.html", context, status=404)
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    context = {
+        "sitemap_url": request.build_absolute_uri(reverse("sitemap")),
+        # A custom admin address stays unlisted: robots.txt is public.
+        "admin_path": reverse("admin:index") if settings.ADMIN_URL == "admin/" else "",
+    }
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
 
 
 # --- comparison and collaboration -----------------------------------------------------------

@@ -1,0 +1,299 @@
+"""The public pages in a real Chromium: HTMX filter and history, live search by keyboard, copy
+link, no-JavaScript fallbacks, small screens, axe-core in light and dark, and screenshots."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.page_catalog import make_page_catalog
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PAGES = {
+    "home": "/",
+    "roles": "/roles/",
+    "role": "/roles/product-manager/",
+    "role-filtered": "/roles/project-manager/?function=planning",
+    "search": "/search/?q=roadmap",
+    "search-empty": "/search/",
+    "search-none": "/search/?q=zebra",
+    "sources": "/sources/",
+    "not-found": "/roles/no-such-role/",
+}
+
+
+@pytest.fixture
+def catalog(transactional_db):
+    return make_page_catalog()
+
+
+NOT_FOUND_LOG = "Failed to load resource: the server responded with a status of 404 (Not Found)"
+
+
+def unexpected(console_errors, name: str) -> list[str]:
+    """Console errors, less the browser's own note that the 404 page answered 404."""
+    return [e for e in console_errors if not (name == "not-found" and e == NOT_FOUND_LOG)]
+
+
+def new_page(browser, live_server, console_errors, **context_options):
+    """A page in a context of our own (dark scheme, no JavaScript, small screen …)."""
+    context = browser.new_context(base_url=live_server.url, **context_options)
+    page = context.new_page()
+    console_errors.attach(page)
+    return context, page
+
+
+# --- HTMX: function filter and history -----------------------------------------------------------
+
+
+def test_function_filter_swaps_only_the_section_and_pushes_the_url(catalog, page):
+    page.goto("/roles/project-manager/")
+    page.evaluate("window.notReloaded = true")
+    expect(page.locator("#responsibilities .item")).to_have_count(6)
+
+    page.select_option("#function-filter", "planning")
+
+    expect(page).to_have_url(re.compile(r"/roles/project-manager/\?function=planning$"))
+    expect(page.locator("#responsibilities .item")).to_have_count(2)
+    expect(page.locator("#responsibilities-heading")).to_have_text("Responsibilities in Planning")
+    expect(page.locator("#responsibilities-heading")).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text("Showing 2 of 6 responsibilities, in Planning")
+    assert page.evaluate("window.notReloaded") is True
+    # The rest of the page is untouched, and the swapped items are upgraded too.
+    expect(page.locator("#knowledge .item")).to_have_count(2)
+    expect(page.locator("#responsibilities button.copy-link")).to_have_count(2)
+
+
+def test_function_links_swap_and_show_all_returns(catalog, page):
+    page.goto("/roles/product-manager/")
+    page.get_by_role("link", name="Show only Vision").click()
+    expect(page).to_have_url(re.compile(r"\?function=vision$"))
+    expect(page.locator("#responsibilities .item")).to_have_count(2)
+    page.get_by_role("link", name="Show all functions").click()
+    expect(page).to_have_url(re.compile(r"/roles/product-manager/$"))
+    expect(page.locator("#responsibilities .item")).to_have_count(6)
+
+
+def test_back_and_forward_restore_the_filtered_view(catalog, page):
+    page.goto("/roles/project-manager/")
+    page.select_option("#function-filter", "planning")
+    expect(page.locator("#responsibilities .item")).to_have_count(2)
+    page.select_option("#function-filter", "risk-and-resources")
+    expect(page).to_have_url(re.compile(r"\?function=risk-and-resources$"))
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"\?function=planning$"))
+    expect(page.locator("#responsibilities-heading")).to_have_text("Responsibilities in Planning")
+    expect(page.locator("#function-filter")).to_have_value("planning")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/roles/project-manager/$"))
+    expect(page.locator("#responsibilities .item")).to_have_count(6)
+
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"\?function=planning$"))
+    expect(page.locator("#responsibilities .item")).to_have_count(2)
+
+
+# --- live search ---------------------------------------------------------------------------------
+
+
+def test_live_search_by_keyboard(catalog, page):
+    page.goto("/")
+    box = page.get_by_role("combobox", name="Search roles, responsibilities and activities")
+    box.focus()
+    page.keyboard.type("roadmap")
+    options = page.locator("#live-results [role=option]")
+    expect(options.first).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    # The role (its description mentions a roadmap), the responsibility, then "All results".
+    expect(options).to_have_text(
+        [re.compile("Product manager"), re.compile("roadmap"), re.compile("All results")]
+    )
+    expect(page.locator("#live-results mark").first).to_have_text(re.compile("roadmap", re.I))
+
+    page.keyboard.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "live-option-1")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "live-option-all")
+    page.keyboard.press("ArrowUp")
+    expect(box).to_have_attribute("aria-activedescendant", "live-option-2")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    expect(options.first).to_have_attribute("aria-selected", "false")
+
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/roles/product-manager/#product-manager-roadmap$"))
+    expect(page.locator("#product-manager-roadmap")).to_be_visible()
+
+
+def test_live_search_escape_closes_and_keeps_focus(catalog, page):
+    page.goto("/roles/")
+    box = page.locator("#site-search")
+    box.focus()
+    page.keyboard.type("risk")
+    expect(page.locator("#live-results")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Escape")
+    expect(page.locator("#live-results")).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(box).not_to_have_attribute("aria-activedescendant", re.compile(".+"))
+    expect(box).to_be_focused()
+    expect(box).to_have_value("risk")
+
+
+def test_live_search_hidden_when_nothing_matches(catalog, page):
+    page.goto("/")
+    page.locator("#site-search").focus()
+    page.keyboard.type("zebra")
+    expect(page.locator("#announcer")).to_have_text("No suggestions; press Enter to search")
+    expect(page.locator("#live-results")).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=zebra$"))
+    expect(page.get_by_role("heading", level=2)).to_contain_text(["Nothing matches"])
+
+
+# --- copy link -----------------------------------------------------------------------------------
+
+
+def test_copy_link_writes_the_items_address_and_announces_it(catalog, browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto("/roles/product-manager/?function=strategy")
+        button = page.get_by_role("button", name="Copy link to Create and maintain the roadmap")
+        button.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#announcer")).to_have_text("Link copied")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == f"{live_server.url}/roles/product-manager/#product-manager-roadmap"
+    finally:
+        context.close()
+
+
+def test_item_anchor_is_highlighted_when_targeted(catalog, page):
+    page.goto("/roles/product-manager/#product-manager-roadmap")
+    item = page.locator("#product-manager-roadmap")
+    background = item.evaluate("el => getComputedStyle(el).backgroundColor")
+    other = page.locator("#product-manager-set-vision").evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
+    assert background != other
+
+
+# --- without JavaScript --------------------------------------------------------------------------
+
+
+def test_filter_and_search_work_without_javascript(catalog, browser, live_server, console_errors):
+    context, page = new_page(browser, live_server, console_errors, java_script_enabled=False)
+    try:
+        page.goto("/roles/project-manager/")
+        expect(page.locator("a.item-link").first).to_have_text("Link")
+        page.select_option("#function-filter", "risk-and-resources")
+        page.get_by_role("button", name="Show").click()
+        expect(page).to_have_url(re.compile(r"\?function=risk-and-resources#responsibilities$"))
+        expect(page.locator("#responsibilities .item")).to_have_count(2)
+
+        page.locator("#site-search").fill("deadline")
+        page.locator(".live-search button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/search/\?q=deadline$"))
+        expect(page.locator("#results mark").first).to_have_text(re.compile("deadline", re.I))
+
+        page.goto("/")
+        page.get_by_role("button", name="Compare").click()
+        expect(page).to_have_url(
+            re.compile(
+                r"/compare/(\?a=product-manager&b=project-manager|product-manager/vs/project-manager/)$"
+            )
+        )
+    finally:
+        context.close()
+    assert list(console_errors) == []
+
+
+# --- small screens -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["home", "roles", "role", "search", "sources", "not-found"])
+def test_no_horizontal_scroll_at_320px(catalog, browser, live_server, console_errors, name):
+    context, page = new_page(
+        browser, live_server, console_errors, viewport={"width": 320, "height": 640}
+    )
+    try:
+        page.goto(PAGES[name])
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], f"{name}: content {widths[0]}px wide in a 320px window"
+    finally:
+        context.close()
+    assert unexpected(console_errors, name) == []
+
+
+# --- accessibility -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, name, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
+    try:
+        page.goto(PAGES[name])
+        page.wait_for_load_state("networkidle")
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+    assert unexpected(console_errors, name) == []
+
+
+def test_axe_with_live_results_open(catalog, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto("/")
+    page.locator("#site-search").focus()
+    page.keyboard.type("plan")
+    expect(page.locator("#live-results")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+# --- screenshots ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("device", "width"), [("desktop", 1280), ("mobile", 375)])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots(catalog, browser, live_server, console_errors, device, width, scheme):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page = new_page(
+        browser,
+        live_server,
+        console_errors,
+        viewport={"width": width, "height": 900},
+        color_scheme=scheme,
+    )
+    try:
+        for name in ("home", "role", "search", "sources"):
+            page.goto(PAGES[name])
+            page.wait_for_load_state("networkidle")
+            stem = f"{name}-{device}-{scheme}"
+            page.screenshot(path=SCREENSHOTS / f"{stem}.png", full_page=True)
+            # Tall pages, also in screen-sized slices that can be read at full size.
+            height = page.evaluate("document.documentElement.scrollHeight")
+            for part, top in enumerate(range(0, height, 1400), start=1):
+                clip = {"x": 0, "y": top, "width": width, "height": min(1400, height - top)}
+                page.screenshot(
+                    path=SCREENSHOTS / "parts" / f"{stem}-{part}.png", full_page=True, clip=clip
+                )
+    finally:
+        context.close()
+    assert list(console_errors) == []
