@@ -50,6 +50,7 @@ class EditBurst:
         self.port = port
         self.prefix = prefix
         self.acknowledged: list[str] = []
+        self.errors: list[Exception] = []
         self.stop = threading.Event()
         self.threads = [threading.Thread(target=self.edit, args=(n,)) for n in range(EDITORS)]
 
@@ -67,6 +68,8 @@ class EditBurst:
                     self.acknowledged.append(slug)
         except OSError:  # the server is gone
             return
+        except Exception as error:  # reported by wait_for
+            self.errors.append(error)
 
     def __enter__(self) -> EditBurst:
         for thread in self.threads:
@@ -76,8 +79,10 @@ class EditBurst:
     def wait_for(self, count: int, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while len(self.acknowledged) < count and time.monotonic() < deadline:
+            if len(self.errors) == EDITORS:
+                break
             time.sleep(0.05)
-        assert len(self.acknowledged) >= count, f"only {len(self.acknowledged)} edits"
+        assert len(self.acknowledged) >= count, f"{len(self.acknowledged)} edits: {self.errors}"
 
     def __exit__(self, *exc) -> None:
         self.stop.set()
