@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from django.views.defaults import server_error
 
 from catalog.models import Responsibility, Role
+from catalog.templatetags.search_marks import excerpt, mark
 from tests.factories import make_catalog
 from tests.page_catalog import make_page_catalog
 
@@ -386,6 +387,31 @@ def test_search_escapes_before_marking(client, catalog):
     assert "&am<mark>" not in page and "<mark>amp</mark>;" not in page
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "marked"),
+    [
+        ("Plan the plan", ["plan"], "<mark>Plan</mark> the <mark>plan</mark>"),
+        ("a <b> & c", ["b"], "a &lt;<mark>b</mark>&gt; &amp; c"),
+        ("fish &amp; chips", ["amp"], "fish &amp;<mark>amp</mark>; chips"),
+        ("roadmaps", ["road", "roadmap"], "<mark>roadmap</mark>s"),
+        ("a.b", ["."], "a<mark>.</mark>b"),
+        ("nothing", [], "nothing"),
+    ],
+)
+def test_mark_escapes_the_text_and_marks_only_the_words(text, words, marked):
+    assert mark(text, words) == marked
+
+
+def test_excerpt_keeps_whole_words_around_the_first_match():
+    assert excerpt("short plan", ["plan"]) == "short plan"
+    assert excerpt("no match here", ["plan"]) == ""
+    text = "word " * 40 + "plan " + "word " * 40
+    found = excerpt(text, ["PLAN"])
+    assert found.startswith("…word ") and found.endswith(" word…")
+    assert set(found.strip("…").split()) == {"word", "plan"}
+    assert len(found) <= 162
+
+
 def test_search_empty_state(client, catalog):
     response = client.get("/search/")
     page = html(response)
@@ -550,3 +576,22 @@ def test_500_page_needs_no_database_and_no_context(django_assert_num_queries):
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
     assert 'href="/"' in page
+
+
+# --- the committed content ----------------------------------------------------------------------
+
+
+def test_seed_content_renders_on_every_page(client, seed_catalog):
+    roles = list(Role.objects.all())
+    assert len(roles) >= 2
+    urls = ["/", "/roles/", "/sources/", "/search/?q=plan", "/search/?q=risk+deadline"]
+    for role in roles:
+        urls.append(role.get_absolute_url())
+        functions = {r.function.slug for r in role.responsibilities.select_related("function")}
+        urls += [f"{role.get_absolute_url()}?function={slug}" for slug in sorted(functions)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "This page is not built yet" not in html(response)
+    home = html(client.get("/"))
+    assert "What should we build, and why?" in home  # the seed's key-question trait

@@ -7,8 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
+from catalog.fixture_files import fixture_labels
 from tests.page_catalog import make_page_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -26,9 +28,24 @@ PAGES = {
 }
 
 
+SEED_PAGES = {
+    "home": "/",
+    "role": "/roles/product-manager/",
+    "role-2": "/roles/project-manager/",
+    "search": "/search/?q=plan",
+    "sources": "/sources/",
+}
+
+
 @pytest.fixture
 def catalog(transactional_db):
     return make_page_catalog()
+
+
+@pytest.fixture
+def seed(transactional_db) -> None:
+    """The committed content from fixtures/, visible to the live server."""
+    call_command("loaddata", *fixture_labels(), verbosity=0)
 
 
 NOT_FOUND_LOG = "Failed to load resource: the server responded with a status of 404 (Not Found)"
@@ -187,6 +204,15 @@ def test_item_anchor_is_highlighted_when_targeted(catalog, page):
     assert background != other
 
 
+def test_print_shows_content_without_navigation_or_controls(catalog, page):
+    page.goto("/roles/product-manager/")
+    page.emulate_media(media="print")
+    for hidden in (".site-header", ".toc", "#function-filter", ".copy-link", ".site-footer"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.locator("#responsibilities .item").first).to_be_visible()
+    expect(page.locator(".lifecycle .stage").first).to_be_visible()
+
+
 # --- without JavaScript --------------------------------------------------------------------------
 
 
@@ -270,10 +296,27 @@ def test_axe_with_live_results_open(catalog, page):
 # --- screenshots ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(SEED_PAGES))
+def test_axe_on_the_seed_content(seed, browser, live_server, console_errors, name, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
+    try:
+        page.goto(SEED_PAGES[name])
+        page.wait_for_load_state("networkidle")
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+    assert list(console_errors) == []
+
+
 @pytest.mark.parametrize(("device", "width"), [("desktop", 1280), ("mobile", 375)])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshots(catalog, browser, live_server, console_errors, device, width, scheme):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_screenshots(seed, browser, live_server, console_errors, device, width, scheme):
+    """Home, both seed roles, search and sources, written to test-artifacts/screenshots/."""
+    (SCREENSHOTS / "parts").mkdir(parents=True, exist_ok=True)
     context, page = new_page(
         browser,
         live_server,
@@ -282,8 +325,8 @@ def test_screenshots(catalog, browser, live_server, console_errors, device, widt
         color_scheme=scheme,
     )
     try:
-        for name in ("home", "role", "search", "sources"):
-            page.goto(PAGES[name])
+        for name, url in SEED_PAGES.items():
+            page.goto(url)
             page.wait_for_load_state("networkidle")
             stem = f"{name}-{device}-{scheme}"
             page.screenshot(path=SCREENSHOTS / f"{stem}.png", full_page=True)

@@ -38,6 +38,12 @@ def excerpt(text: object, words: list[str] | None, width: int = 160) -> str:
     hits = [i for word in words or [] if (i := folded.find(word.casefold())) >= 0]
     if not hits:
         return ""
-    start = max(0, min(hits) - width // 3)
+    first = min(hits)
+    start = max(0, first - width // 3)
     end = min(len(text), start + width)
+    # Whole words only: step in to the nearest spaces, never past the match itself.
+    if start and (space := text.find(" ", start, first)) >= 0:
+        start = space + 1
+    if end < len(text) and (space := text.rfind(" ", first, end)) > first:
+        end = space
     return f"{'…' if start else ''}{text[start:end].strip()}{'…' if end < len(text) else ''}"
