@@ -361,8 +361,14 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 # --- comparison and collaboration -----------------------------------------------------------
 
-# The regions of the comparison page an HTMX control may ask for, by DOM id (= partial name).
-COMPARE_PARTIALS = {"comparison", "details", "responsibilities"}
+# The partial that answers an HTMX control, by the DOM id it targets (HX-Target). A filter's
+# answer is the region it replaces plus, out of band, the controls elsewhere that carry the view
+# state, so their links keep it.
+COMPARE_PARTIALS = {
+    "comparison": "comparison",
+    "details": "details_swap",
+    "responsibilities": "responsibilities_swap",
+}
 
 
 def comparison_response(
@@ -404,7 +410,9 @@ def comparison_response(
             nav="compare",
         )
     target = request.htmx.target if request.htmx else None
-    partial = target if target in COMPARE_PARTIALS and "comparison" in context else "comparison"
+    partial = (
+        COMPARE_PARTIALS.get(target, "comparison") if "comparison" in context else "comparison"
+    )
     return render_page(request, "catalog/compare.html", context, partial=partial)
 
 
@@ -438,9 +446,9 @@ def compare_start(request: HtmxHttpRequest) -> HttpResponse:
         roles=roles,
         nav="compare",
     )
-    return TemplateResponse(
-        request, "catalog/compare_start.html", context, status=400 if form.errors else 200
-    )
+    # An unusable pick answers 200 with the form and its errors (and noindex), not 400: it is a
+    # person's typo to correct, and a 400 page logs an error in the browser's console.
+    return TemplateResponse(request, "catalog/compare_start.html", context)
 
 
 @require_safe

@@ -51,6 +51,8 @@ def test_compare_page_is_the_whole_page_with_every_section(client, roles):
     ]:
         assert f'id="{region}"' in html
     assert len(ids(html)) == len(set(ids(html))), "duplicate ids"
+    for template_syntax in ["{#", "#}", "{%", "%}", "{{", "}}"]:
+        assert template_syntax not in html
 
 
 def test_compare_page_names_the_pair_in_title_and_link_preview(client, roles):
@@ -91,22 +93,38 @@ def test_repeat_visit_is_a_304(client, roles):
 # --- partials --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", ["comparison", "details", "responsibilities"])
-def test_htmx_request_gets_the_partial_its_target_names(client, roles, target):
+@pytest.mark.parametrize(
+    ("target", "partial"),
+    [
+        ("comparison", "comparison"),
+        ("details", "details_swap"),
+        ("responsibilities", "responsibilities_swap"),
+    ],
+)
+def test_htmx_request_gets_the_partial_its_target_names(client, roles, target, partial):
     response = client.get(PAIR, headers={**HX, "HX-Target": target})
     html = response.content.decode().strip()
     assert response.status_code == 200
-    assert response.template_name == f"catalog/compare.html#{target}"
+    assert response.template_name == f"catalog/compare.html#{partial}"
     assert re.match(rf'<(div|section) id="{target}"', html)
     assert "<html" not in html
     assert "<title>" not in html  # an SVG <title id=…> is fine: htmx only reads a root one
 
 
-def test_responsibilities_partial_holds_only_that_section(client, roles):
-    html = client.get(PAIR, headers={**HX, "HX-Target": "responsibilities"}).content.decode()
+def test_responsibilities_partial_holds_that_section_and_the_controls_that_keep_state(
+    client, roles
+):
+    url = f"{PAIR}?function=planning"
+    html = client.get(url, headers={**HX, "HX-Target": "responsibilities"}).content.decode()
     assert 'id="responsibilities"' in html
     assert 'id="knowledge"' not in html
     assert 'id="dimensions"' not in html
+    # Out of band: the toggle and the swap link now keep the function filter.
+    assert '<div id="view-toggle" class="view-toggle controls" hx-swap-oob="true">' in html
+    assert f'href="{PAIR}?function=planning&amp;diff=1"' in html
+    swap = re.search(r'<a id="swap-sides"[^>]* href="([^"]+)"', html)
+    assert swap[1] == f"/compare/{PJM}/vs/{PM}/?function=planning"
+    assert html.count('hx-swap-oob="true"') == 2
 
 
 def test_details_partial_holds_the_three_tables_and_not_the_rest(client, roles):
@@ -115,6 +133,15 @@ def test_details_partial_holds_the_three_tables_and_not_the_rest(client, roles):
         assert f'id="{region}"' in html
     for region in ["overlap", "lifecycle", "collaborate", "sources", "comparison"]:
         assert f'id="{region}"' not in html
+    assert html.count('hx-swap-oob="true"') == 1
+    assert 'id="swap-sides"' in html
+
+
+def test_full_page_has_no_out_of_band_markup(client, roles):
+    html = client.get(PAIR).content.decode()
+    assert "hx-swap-oob" not in html
+    assert html.count('id="view-toggle"') == 1
+    assert html.count('id="swap-sides"') == 1
 
 
 def test_unknown_htmx_target_gets_the_whole_comparison(client, roles):
@@ -404,14 +431,17 @@ def test_picker_with_two_roles_redirects_to_the_comparison(client, roles):
 def test_picker_with_bad_roles_shows_the_form_with_an_error(client, roles, query):
     response = client.get("/compare/", query)
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200
+    assert '<meta name="robots" content="noindex">' in html
     assert 'class="form-error"' in html
     assert 'aria-invalid="true"' in html
     assert "<x>" not in html
 
 
 def test_picker_ignores_unrelated_parameters(client, roles):
-    assert client.get("/compare/", {"utm_source": "chat"}).status_code == 200
+    response = client.get("/compare/", {"utm_source": "chat"})
+    assert response.status_code == 200
+    assert "noindex" not in response.content.decode()
 
 
 def test_htmx_picker_answers_with_the_comparison_and_pushes_its_url(client, roles):
@@ -423,6 +453,7 @@ def test_htmx_picker_answers_with_the_comparison_and_pushes_its_url(client, role
     assert response["HX-Push-Url"] == f"/compare/{PJM}/vs/{PM}/"
     assert response.template_name == "catalog/compare.html#comparison"
     assert html.startswith('<div id="comparison"')
+    assert "hx-swap-oob" not in html
     assert "Project manager vs Product manager" in html
 
 
