@@ -16,6 +16,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots-txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("catalog.api_urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -1,0 +1,419 @@
+"""Downloads: the whole catalog as JSON and as CSV (one file per entity, zipped), and a role or a
+comparison as Markdown.
+
+They follow the API's rules (catalog.api.api_endpoint) and reuse its payload builders, so a file
+says exactly what the API says. Markdown is rendered by its own template engine, which does not
+HTML-escape; instead every catalog text goes through the Markdown filters registered here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from functools import cache
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.template import Engine, Library, engines
+from django.urls import reverse
+from django.utils.encoding import iri_to_uri
+from django.utils.http import content_disposition_header
+
+from catalog.api import (
+    Links,
+    Moved,
+    api_endpoint,
+    collaboration_payload,
+    collaboration_queryset,
+    comparison_payload,
+    find_pair,
+    find_role,
+    iso,
+    newest,
+    query_params,
+    redirect_to,
+    role_payload,
+    role_queryset,
+    source_ref,
+    source_summary,
+)
+from catalog.models import (
+    Collaboration,
+    Contribution,
+    Dimension,
+    Function,
+    Involvement,
+    KnowledgeArea,
+    LifecycleStage,
+    Responsibility,
+    Role,
+    RoleKnowledge,
+    Source,
+    StageInvolvement,
+    Trait,
+)
+
+MARKDOWN = "text/markdown; charset=utf-8"
+
+# --- whole catalog as JSON -----------------------------------------------------------------------
+
+
+def entity(item: Any, links: Links, *, cites: bool = False) -> dict[str, Any]:
+    """A shared entity (function, dimension, knowledge area, lifecycle stage) in the catalog."""
+    payload = {
+        "slug": item.slug,
+        "name": item.name,
+        "description": item.description,
+        "order": item.order,
+    }
+    if cites:
+        payload["source"] = source_ref(item.source, links)
+    payload["updated"] = iso(item.updated)
+    return payload
+
+
+def catalog_payload(links: Links) -> dict[str, Any]:
+    """Everything, in 15 queries whatever the catalog's size."""
+    roles = list(role_queryset())
+    collaborations = list(collaboration_queryset())
+    sources = list(Source.objects.all())
+    functions = list(Function.objects.all())
+    areas = list(KnowledgeArea.objects.select_related("source"))
+    dimensions = list(Dimension.objects.all())
+    stages = list(LifecycleStage.objects.select_related("source"))
+    updated = newest(
+        [
+            *(role.changed for role in roles),
+            *(collaboration.changed for collaboration in collaborations),
+            *(item.updated for item in [*sources, *functions, *areas, *dimensions, *stages]),
+        ]
+    )
+    return {
+        "url": links.api("catalog-json"),
+        "api": links.api("index"),
+        "updated": iso(updated),
+        "roles": [role_payload(role, links) for role in roles],
+        "collaborations": [collaboration_payload(c, links) for c in collaborations],
+        "sources": [source_summary(source, links) for source in sources],
+        "functions": [entity(item, links) for item in functions],
+        "knowledge_areas": [entity(item, links, cites=True) for item in areas],
+        "dimensions": [entity(item, links) for item in dimensions],
+        "lifecycle_stages": [entity(item, links, cites=True) for item in stages],
+    }
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response.headers["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@api_endpoint
+def catalog_json(request: HttpRequest) -> HttpResponse:
+    query_params(request)
+    payload = catalog_payload(Links(request))
+    # Indented: people open this file in an editor; the API itself answers compactly.
+    body = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return attachment(body.encode(), "application/json", "roles-catalog.json")
+
+
+# --- whole catalog as CSV ------------------------------------------------------------------------
+
+# Each table: the model, its row order (the natural key, so two downloads of the same content
+# diff cleanly), and its columns as (header, field lookup). Slugs stand in for foreign keys, so
+# rows join on the same keys the fixtures and the API use.
+CSV_TABLES: dict[str, tuple[type, list[str], list[tuple[str, str]]]] = {
+    "roles": (
+        Role,
+        ["slug"],
+        [
+            ("slug", "slug"),
+            ("name", "name"),
+            ("short_name", "short_name"),
+            ("summary", "summary"),
+            ("main_goal", "main_goal"),
+            ("description", "description"),
+            ("order", "order"),
+        ],
+    ),
+    "functions": (
+        Function,
+        ["slug"],
+        [("slug", "slug"), ("name", "name"), ("description", "description"), ("order", "order")],
+    ),
+    "responsibilities": (
+        Responsibility,
+        ["role__slug", "slug"],
+        [
+            ("role", "role__slug"),
+            ("slug", "slug"),
+            ("function", "function__slug"),
+            ("title", "title"),
+            ("description", "description"),
+            ("order", "order"),
+            ("source", "source__slug"),
+        ],
+    ),
+    "knowledge_areas": (
+        KnowledgeArea,
+        ["slug"],
+        [
+            ("slug", "slug"),
+            ("name", "name"),
+            ("description", "description"),
+            ("order", "order"),
+            ("source", "source__slug"),
+        ],
+    ),
+    "role_knowledge": (
+        RoleKnowledge,
+        ["role__slug", "area__slug"],
+        [
+            ("role", "role__slug"),
+            ("area", "area__slug"),
+            ("level", "level"),
+            ("note", "note"),
+            ("source", "source__slug"),
+        ],
+    ),
+    "dimensions": (
+        Dimension,
+        ["slug"],
+        [("slug", "slug"), ("name", "name"), ("description", "description"), ("order", "order")],
+    ),
+    "traits": (
+        Trait,
+        ["role__slug", "dimension__slug"],
+        [
+            ("role", "role__slug"),
+            ("dimension", "dimension__slug"),
+            ("text", "text"),
+            ("source", "source__slug"),
+        ],
+    ),
+    "lifecycle_stages": (
+        LifecycleStage,
+        ["slug"],
+        [
+            ("slug", "slug"),
+            ("name", "name"),
+            ("description", "description"),
+            ("order", "order"),
+            ("source", "source__slug"),
+        ],
+    ),
+    "involvements": (
+        StageInvolvement,
+        ["role__slug", "stage__slug"],
+        [
+            ("role", "role__slug"),
+            ("stage", "stage__slug"),
+            ("level", "level"),
+            ("note", "note"),
+            ("source", "source__slug"),
+        ],
+    ),
+    "collaborations": (
+        Collaboration,
+        ["slug"],
+        [
+            ("slug", "slug"),
+            ("title", "title"),
+            ("description", "description"),
+            ("order", "order"),
+            ("source", "source__slug"),
+        ],
+    ),
+    "contributions": (
+        Contribution,
+        ["collaboration__slug", "role__slug"],
+        [
+            ("collaboration", "collaboration__slug"),
+            ("role", "role__slug"),
+            ("raci", "raci"),
+            ("text", "text"),
+        ],
+    ),
+    "sources": (
+        Source,
+        ["slug"],
+        [
+            ("slug", "slug"),
+            ("title", "title"),
+            ("publisher", "publisher"),
+            ("url", "url"),
+            ("note", "note"),
+            ("order", "order"),
+        ],
+    ),
+}
+
+# Columns holding a role's many-to-many links, as space-separated slugs (slugs have no spaces).
+ROLE_LINKS = {
+    "key_functions": (
+        Role.key_functions.through,
+        "function",
+        ["function__order", "function__name"],
+    ),
+    "sources": (Role.sources.through, "source", ["source__order", "source__title"]),
+}
+
+# A spreadsheet would run a cell that starts like this as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any, *, key: bool) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return iso(value) or ""
+    value = str(value)
+    if not key and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_table(
+    model: type,
+    order: list[str],
+    columns: list[tuple[str, str]],
+    extra: dict[str, dict[str, str]],
+) -> str:
+    lookups = [lookup for _, lookup in columns]
+    headers = [header for header, _ in columns] + [*extra, "updated"]
+    rows = model._default_manager.order_by(*order).values_list(*lookups, "updated")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        cells = [
+            csv_cell(value, key=lookup == "slug" or lookup.endswith("__slug") or lookup == "url")
+            for value, lookup in zip(row[:-1], lookups, strict=True)
+        ]
+        cells += [values.get(row[0], "") for values in extra.values()]
+        writer.writerow([*cells, csv_cell(row[-1], key=True)])
+    return out.getvalue()
+
+
+def role_links() -> dict[str, dict[str, str]]:
+    """For each many-to-many column of roles.csv: role slug → space-separated linked slugs."""
+    columns: dict[str, dict[str, str]] = {}
+    for column, (through, target, order) in ROLE_LINKS.items():
+        linked: dict[str, list[str]] = {}
+        pairs = through.objects.order_by(*order).values_list("role__slug", f"{target}__slug")
+        for role, slug in pairs:
+            linked.setdefault(role, []).append(slug)
+        columns[column] = {role: " ".join(slugs) for role, slugs in linked.items()}
+    return columns
+
+
+def catalog_zip() -> bytes:
+    """One CSV per entity in a zip, in 14 queries. Same content, same bytes."""
+    files = {
+        f"{name}.csv": csv_table(model, order, columns, role_links() if name == "roles" else {})
+        for name, (model, order, columns) in CSV_TABLES.items()
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            # A fixed date keeps the archive's bytes a function of the content alone.
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content.encode())
+    return buffer.getvalue()
+
+
+@api_endpoint
+def catalog_csv(request: HttpRequest) -> HttpResponse:
+    query_params(request)
+    return attachment(catalog_zip(), "application/zip", "roles-catalog-csv.zip")
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+register = Library()
+
+INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+BLOCK_MARKER = re.compile(r"^([#+\-=])")
+ORDERED_MARKER = re.compile(r"^(\d+)([.)])")
+
+
+def escape_line(line: str) -> str:
+    """Catalog text as literal Markdown: no emphasis, links, HTML, tables or block markers."""
+    line = INLINE_SPECIAL.sub(r"\\\1", line.strip())
+    line = ENTITY_LIKE.sub(r"\\&", line)
+    line = BLOCK_MARKER.sub(r"\\\1", line)
+    return ORDERED_MARKER.sub(r"\1\\\2", line)
+
+
+@register.filter
+def md(value: Any) -> str:
+    """Multi-line text, paragraphs kept."""
+    return "\n".join(escape_line(line) for line in str(value).splitlines())
+
+
+@register.filter
+def mdline(value: Any) -> str:
+    """Text on one line: a heading, a list item or a table cell."""
+    return escape_line(" ".join(str(value).split()))
+
+
+@register.filter
+def mdurl(value: Any) -> str:
+    """A URL inside <…>: no spaces or angle brackets can end it early."""
+    return iri_to_uri(str(value))
+
+
+@register.filter
+def involvement(level: str) -> str:
+    return Involvement(level).label
+
+
+@cache
+def markdown_engine() -> Engine:
+    """The project's template directories, without HTML autoescaping, with the filters above."""
+    site = engines["django"].engine
+    return Engine(
+        dirs=site.dirs,
+        app_dirs=site.app_dirs,
+        libraries={"markdown": __name__},
+        autoescape=False,
+        debug=site.debug,
+    )
+
+
+def render_markdown(template: str, context: dict[str, Any]) -> str:
+    text = markdown_engine().render_to_string(template, context)
+    # Templates stay readable with generous blank lines; Markdown treats runs of them as one.
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+@api_endpoint
+def role_markdown(request: HttpRequest, slug: str) -> HttpResponse:
+    query_params(request)
+    try:
+        role = find_role(slug, role_queryset())
+    except Moved as moved:
+        return redirect_to(request, reverse("api:role-markdown", args=moved.slugs))
+    body = render_markdown(
+        "catalog/downloads/role.md", {"role": role_payload(role, Links(request))}
+    )
+    return attachment(body.encode(), MARKDOWN, f"{role.slug}.md")
+
+
+@api_endpoint
+def compare_markdown(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    query_params(request)
+    try:
+        role_a, role_b = find_pair(a, b)
+    except Moved as moved:
+        return redirect_to(request, reverse("api:compare-markdown", args=moved.slugs))
+    comparison = comparison_payload(role_a, role_b, Links(request))
+    body = render_markdown("catalog/downloads/compare.md", {"c": comparison})
+    return attachment(body.encode(), MARKDOWN, f"{role_a.slug}-vs-{role_b.slug}.md")
