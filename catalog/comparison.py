@@ -372,6 +372,26 @@ class Comparison:
             for stage in LifecycleStage.objects.all()
         ]
 
+    @property
+    def lifecycle_summary(self) -> list[str]:
+        """One sentence per role: how much of the lifecycle it leads and supports."""
+        total = len(self.lifecycle)
+        sentences = []
+        for i, role in enumerate(self.roles):
+            levels = [row.cells[i].level for row in self.lifecycle]
+            leads, supports = levels.count("leads"), levels.count("supports")
+            if total and leads == total:
+                sentences.append(f"{role.name} leads every stage.")
+            elif total and leads + supports == total:
+                sentences.append(
+                    f"{role.name} takes part in every stage: leads {leads}, supports {supports}."
+                )
+            else:
+                sentences.append(
+                    f"{role.name} leads {leads} of {total} stages and supports {supports}."
+                )
+        return sentences
+
     # --- collaboration ----------------------------------------------------------------------
 
     @cached_property

@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
 from catalog.comparison import Comparison, PairForm, RaciMatrix
@@ -434,6 +434,10 @@ def compare_start(request: HtmxHttpRequest) -> HttpResponse:
             if len(pair) == 2:
                 return push_url(comparison_response(request, *pair, roles=roles), url)
         return HttpResponseRedirect(url)
+    if asked and request.htmx:
+        # A stale picker (a role renamed or removed since the page loaded): the page with the
+        # form's errors is a whole page, not a region to swap in, so load it as one.
+        return HttpResponseClientRedirect(request.get_full_path())
     if not asked:
         first_two = [role.slug for role in roles[:2]]
         form.initial = dict(zip(("a", "b"), first_two, strict=False))

@@ -359,6 +359,13 @@ def test_lifecycle_lists_every_stage_in_order_with_words(client, roles):
     assert html.count('class="timeline__bar timeline__bar--leads') == 4 + 3
 
 
+def test_lifecycle_summary_says_how_much_each_role_covers(roles):
+    assert comparison().lifecycle_summary == [
+        "Product manager takes part in every stage: leads 4, supports 1.",
+        "Project manager leads 3 of 5 stages and supports 1.",
+    ]
+
+
 def test_lifecycle_says_not_recorded_for_a_role_without_stages(roles):
     view = comparison(PM, PO)
     assert {cell.label for row in view.lifecycle for cell in row.cells[1:]} == {"Not recorded"}
@@ -455,6 +462,14 @@ def test_htmx_picker_answers_with_the_comparison_and_pushes_its_url(client, role
     assert html.startswith('<div id="comparison"')
     assert "hx-swap-oob" not in html
     assert "Project manager vs Product manager" in html
+
+
+def test_stale_htmx_picker_loads_the_picker_page_instead_of_swapping_it_in(client, roles):
+    url = "/compare/?a=nobody&b=product-manager"
+    response = client.get(url, headers={**HX, "HX-Target": "comparison"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == url
+    assert response.content == b""
 
 
 def test_picker_page_with_fewer_than_two_roles_explains(client, db):
