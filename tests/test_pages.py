@@ -237,6 +237,14 @@ def test_role_page_htmx_request_gets_only_the_responsibilities(client, catalog):
     assert "HX-Request" in response.headers["Vary"]
 
 
+@pytest.mark.parametrize(
+    ("query", "pushed"), [("?function=", "/roles/project-manager/"), ("?function=planning", None)]
+)
+def test_all_functions_pushes_the_plain_address(client, catalog, query, pushed):
+    response = client.get(f"/roles/project-manager/{query}", headers=HX)
+    assert response.headers.get("HX-Push-Url") == pushed
+
+
 def test_role_page_history_restore_gets_the_whole_page(client, catalog):
     headers = {**HX, "HX-History-Restore-Request": "true"}
     response = client.get("/roles/project-manager/?function=planning", headers=headers)

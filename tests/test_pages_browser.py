@@ -85,6 +85,14 @@ def test_function_filter_swaps_only_the_section_and_pushes_the_url(catalog, page
     expect(page.locator("#responsibilities button.copy-link")).to_have_count(2)
 
 
+def test_choosing_all_functions_returns_to_the_plain_address(catalog, page):
+    page.goto("/roles/project-manager/?function=planning")
+    page.select_option("#function-filter", "")
+    expect(page).to_have_url(re.compile(r"/roles/project-manager/$"))
+    expect(page.locator("#responsibilities .item")).to_have_count(6)
+    expect(page.locator("#announcer")).to_have_text("Showing all 6 responsibilities")
+
+
 def test_function_links_swap_and_show_all_returns(catalog, page):
     page.goto("/roles/product-manager/")
     page.get_by_role("link", name="Show only Vision").click()
