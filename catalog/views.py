@@ -179,7 +179,11 @@ def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         other_roles=list(Role.objects.exclude(pk=role.pk)),
         nav="roles",
     )
-    return render_page(request, "catalog/role_detail.html", context, partial="responsibilities")
+    response = render_page(request, "catalog/role_detail.html", context, partial="responsibilities")
+    if request.htmx and "function" in request.GET and not asked:
+        # "All functions" from the filter form: show the plain address, not "?function=".
+        push_url(response, role.get_absolute_url())
+    return response
 
 
 # --- search -----------------------------------------------------------------------------------
