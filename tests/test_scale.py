@@ -1,8 +1,9 @@
 """Scale out: two real server processes on one PostgreSQL database (and, where a Redis server is
 installed, one shared Redis cache). An edit through either is seen on the other on the next
-request: nothing is cached per process.
+request: what a process keeps (roles_site.pagecache) is keyed on the catalog version, never stale.
 
-Needs PostgreSQL: it runs when the suite does (DATABASE_URL=postgres://…, as in .ci/run).
+The two-process tests need PostgreSQL: they run when the suite does (DATABASE_URL=postgres://…,
+as in .ci/run). The page cache's own tests run anywhere.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from bench.server import Client, Server, free_port
 from catalog.fixture_files import fixture_labels
@@ -122,3 +127,78 @@ def test_an_edit_through_one_instance_is_seen_on_the_other_at_once(two_instances
     editor.port = second.port
     edit_role_name(editor, role, "Product manager")
     assert "Product manager, edited" not in Client(first.port).get(page).text
+
+
+# --- the page cache, in one process ----------------------------------------------------------
+
+
+@pytest.fixture
+def page_cache(seed_catalog):
+    middleware = list(settings.MIDDLEWARE)
+    if "roles_site.pagecache.PageCacheMiddleware" not in middleware:
+        middleware.insert(
+            middleware.index("django.middleware.gzip.GZipMiddleware"),
+            "roles_site.pagecache.PageCacheMiddleware",
+        )
+    cache = caches[settings.PAGE_CACHE_ALIAS]
+    cache.clear()
+    with override_settings(MIDDLEWARE=middleware):
+        yield cache
+    cache.clear()
+
+
+def queries_for(client, url: str, **headers) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    return len(queries), response
+
+
+COMPARE = "/compare/product-manager/vs/project-manager/"
+
+
+def test_a_kept_page_is_served_with_one_query_and_the_same_bytes(client, page_cache) -> None:
+    first_count, first = queries_for(client, COMPARE)
+    again_count, again = queries_for(client, COMPARE)
+    assert first_count > 1
+    assert again_count == 1  # the catalog version, nothing else
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    count, repeat = queries_for(client, COMPARE, **{"If-None-Match": first["ETag"]})
+    assert (count, repeat.status_code) == (1, 304)
+
+
+def test_each_htmx_target_and_encoding_is_kept_apart(client, page_cache) -> None:
+    page = client.get(COMPARE)
+    partial = client.get(COMPARE, headers={"HX-Request": "true", "HX-Target": "details"})
+    other = client.get(COMPARE, headers={"HX-Request": "true", "HX-Target": "comparison"})
+    zipped = client.get(COMPARE, headers={"Accept-Encoding": "gzip"})
+    assert b"<html" in page.content and b"<html" not in partial.content
+    assert partial.content != other.content
+    assert zipped["Content-Encoding"] == "gzip"
+    for headers, expected in (
+        ({}, page),
+        ({"HX-Request": "true", "HX-Target": "details"}, partial),
+        ({"HX-Request": "true", "HX-Target": "comparison"}, other),
+        ({"Accept-Encoding": "gzip"}, zipped),
+    ):
+        count, again = queries_for(client, COMPARE, **headers)
+        assert count == 1
+        assert again.content == expected.content
+
+
+def test_an_edit_moves_every_page_on_at_once(client, page_cache) -> None:
+    client.get(COMPARE)
+    role = Role.objects.get(slug="product-manager")
+    role.name = "Product lead"
+    role.save()
+    count, after = queries_for(client, COMPARE)
+    assert count > 1
+    assert "Product lead" in after.content.decode()
+
+
+def test_errors_admin_pages_and_cookies_are_not_kept(client, page_cache, admin_client) -> None:
+    client.get("/roles/no-such-role/")
+    assert queries_for(client, "/roles/no-such-role/")[0] > 1
+    admin_client.get("/admin/")
+    assert queries_for(admin_client, "/admin/")[0] > 1
