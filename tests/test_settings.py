@@ -23,22 +23,9 @@ from catalog.management.commands.backup import backup_sqlite
 BASE_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION_KEY = "x" * 20 + "-a-long-random-production-secret-for-tests-only-" + "y" * 20
 
-# Every variable the README documents, cleared so the host's own environment cannot leak in.
-ROLES_VARIABLES = [
-    "DJANGO_DEBUG",
-    "DJANGO_SECRET_KEY",
-    "DJANGO_ALLOWED_HOSTS",
-    "DJANGO_CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "DJANGO_ADMIN_URL",
-    "DJANGO_LOG_LEVEL",
-    "DJANGO_SECURE_SSL",
-    "DJANGO_SQLITE_NAME",
-    "DJANGO_STATIC_ROOT",
-    "PORT",
-    "WEB_CONCURRENCY",
-]
+# Every variable the README documents (and any other DJANGO_* one, such as the browser tests'
+# DJANGO_ALLOW_ASYNC_UNSAFE), cleared so this process's environment cannot leak in.
+ROLES_VARIABLES = ["DATABASE_URL", "REDIS_URL", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS"]
 
 PRINT_SETTINGS = """
 import json, django
@@ -61,7 +48,11 @@ print(json.dumps({
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ROLES_VARIABLES}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ROLES_VARIABLES and not k.startswith("DJANGO_")
+    }
     env["DJANGO_SETTINGS_MODULE"] = "roles_site.settings"
     env.update(overrides)
     return env
