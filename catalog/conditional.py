@@ -6,24 +6,48 @@ whether anything a page shows may have changed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from catalog.models import CatalogVersion
 
-# Bump when templates or page code change what a given catalog version renders as.
-RENDER_VERSION = "1"
+
+def code_fingerprint() -> str:
+    """A digest of the code and templates that render pages, so a deploy that changes what a
+    catalog version renders as also changes every ETag (no stale 304s after an upgrade)."""
+    digest = hashlib.blake2b(digest_size=6)
+    base = Path(settings.BASE_DIR)
+    for folder, pattern in (("catalog", "**/*.py"), ("templates", "**/*"), ("static", "**/*")):
+        for path in sorted((base / folder).glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+RENDER_VERSION = code_fingerprint()
+
+
+def representation(request: HttpRequest) -> str:
+    """Which form of the URL's content a request gets: the page, or one named partial."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx or htmx.history_restore_request:
+        return "page"
+    return f"hx-{htmx.target or ''}"[:80]
 
 
 def catalog_validators(request: HttpRequest) -> tuple[str, int | None]:
     row = CatalogVersion.objects.filter(pk=1).values_list("number", "changed").first()
     number, changed = row if row else (0, None)
-    variant = "hx" if request.headers.get("HX-Request") == "true" else "page"
-    etag = f'"c{number}-r{RENDER_VERSION}-{variant}"'
+    variant = hashlib.blake2b(representation(request).encode(), digest_size=4).hexdigest()
+    etag = f'"c{number}-{RENDER_VERSION}-{variant}"'
     return etag, int(changed.timestamp()) if changed else None
 
 
