@@ -21,6 +21,7 @@ from django.utils.cache import (
     has_vary_header,
     learn_cache_key,
 )
+from django_htmx.middleware import HtmxDetails
 
 from catalog.conditional import catalog_validators
 
@@ -34,6 +35,10 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.method != "GET" or request.path.startswith(f"/{settings.ADMIN_URL}"):
             return self.get_response(request)
+        # The ETag names the representation (page or partial) from request.htmx, which
+        # HtmxMiddleware, further in, would set: set it here the same way.
+        if not hasattr(request, "htmx"):
+            request.htmx = HtmxDetails(request)
         etag, last_modified = catalog_validators(request)
         prefix = f"{etag}{last_modified}"
         key = get_cache_key(request, prefix, "GET", cache=self.cache)
