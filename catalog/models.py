@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from catalog.querysets import CollaborationQuerySet, RoleQuerySet, SlugManager
+from catalog.querysets import (
+    CollaborationQuerySet,
+    KnowledgeAreaQuerySet,
+    ResponsibilityQuerySet,
+    RoleQuerySet,
+    SlugManager,
+    SourceQuerySet,
+    TraitQuerySet,
+)
 
 
 class Level(models.TextChoices):
@@ -78,7 +86,7 @@ class Source(TimeStamped):
     order = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(SourceQuerySet)()
 
     class Meta:
         ordering = ["order", "title"]
@@ -214,7 +222,7 @@ class Responsibility(TimeStamped):
     )
     history = HistoricalRecords()
 
-    objects = RoleItemManager()
+    objects = RoleItemManager.from_queryset(ResponsibilityQuerySet)()
 
     class Meta:
         ordering = ["role__order", "order", "slug"]
@@ -253,7 +261,7 @@ class KnowledgeArea(TimeStamped):
     )
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(KnowledgeAreaQuerySet)()
 
     class Meta:
         ordering = ["order", "name"]
@@ -354,7 +362,7 @@ class Trait(TimeStamped):
         def get_by_natural_key(self, role_slug: str, dimension_slug: str):
             return self.get(role__slug=role_slug, dimension__slug=dimension_slug)
 
-    objects = Manager()
+    objects = Manager.from_queryset(TraitQuerySet)()
 
     class Meta:
         ordering = ["dimension__order", "role__order"]

@@ -37,14 +37,7 @@ from catalog.models import (
     Source,
     Trait,
 )
-from catalog.querysets import (
-    SEARCH_MAX_LENGTH,
-    KnowledgeAreaQuerySet,
-    ResponsibilityQuerySet,
-    SourceQuerySet,
-    TraitQuerySet,
-    search_terms,
-)
+from catalog.querysets import SEARCH_MAX_LENGTH, search_terms
 
 
 def page_context(request: HttpRequest, *, title: str, description: str, **extra) -> dict:
@@ -233,14 +226,10 @@ def search(request: HtmxHttpRequest) -> TemplateResponse:
     if words:
         results = {
             "roles": list(Role.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "responsibilities": list(
-                ResponsibilityQuerySet(Responsibility).matching(words)[: SEARCH_LIMIT + 1]
-            ),
-            "knowledge": list(
-                KnowledgeAreaQuerySet(KnowledgeArea).matching(words)[: SEARCH_LIMIT + 1]
-            ),
+            "responsibilities": list(Responsibility.objects.matching(words)[: SEARCH_LIMIT + 1]),
+            "knowledge": list(KnowledgeArea.objects.matching(words)[: SEARCH_LIMIT + 1]),
             "collaborations": list(Collaboration.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "traits": list(TraitQuerySet(Trait).matching(words)[: SEARCH_LIMIT + 1]),
+            "traits": list(Trait.objects.matching(words)[: SEARCH_LIMIT + 1]),
         }
     live = request.htmx and request.htmx.target == "live-results"
     context = page_context(
@@ -321,7 +310,7 @@ def citations(source: Source) -> list[tuple[str, list[tuple[str, str]]]]:
 @vary_on_headers("HX-Request")
 @catalog_conditional
 def sources(request: HtmxHttpRequest) -> TemplateResponse:
-    found = list(SourceQuerySet(Source).with_citations())
+    found = list(Source.objects.with_citations())
     for source in found:
         source.citations = citations(source)
         source.citation_count = sum(len(items) for _, items in source.citations)
