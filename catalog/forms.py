@@ -1,0 +1,195 @@
+"""Admin forms: a stale-edit guard for every catalog form, and the one-Accountable RACI rule."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+
+from catalog.models import Contribution, Raci, Role, check_one_accountable
+
+LOADED_VERSION = "loaded_version"
+
+
+class UnchangingHiddenField(forms.CharField):
+    """A hidden value that never counts as a change, so it can't turn an untouched row dirty."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+def row_version(values: dict) -> str:
+    """The row's `updated` time plus a digest of its values.
+
+    `updated` alone has whole-second precision, so two saves within one second would look alike;
+    the digest tells them apart (and equal digests mean there is nothing to lose).
+    """
+    digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:16]
+    updated = values.get("updated")
+    return f"{updated.isoformat() if updated else ''}/{digest}"
+
+
+class CatalogForm(forms.ModelForm):
+    """Refuses to save over a row that someone else saved after this form was opened.
+
+    The form carries the row's version (its `updated` time and a digest) from when it was
+    rendered; a save that would change the row is refused if the row has moved on since.
+    Unchanged inline rows aren't saved, so they are never refused.
+    """
+
+    loaded_version = UnchangingHiddenField(required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.fields[LOADED_VERSION].initial = self._saved_version()
+
+    def _is_historical(self) -> bool:
+        """The instance is a past version (simple-history's revert form), not the live row."""
+        return hasattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME)
+
+    def _saved_version(self) -> str | None:
+        names = [field.attname for field in self.instance._meta.concrete_fields]
+        if self._is_historical() or self.is_bound:
+            manager = type(self.instance)._default_manager
+            values = manager.filter(pk=self.instance.pk).values(*names).first()
+        else:
+            values = {name: getattr(self.instance, name) for name in names}
+        return row_version(values) if values else None
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        # A revert always overwrites the row, so it is checked even when it looks unchanged.
+        if self.instance.pk is not None and (self._is_historical() or self.has_changed()):
+            saved = self._saved_version()
+            if saved is not None and saved != cleaned_data.get(LOADED_VERSION):
+                name = self.instance._meta.verbose_name
+                self.add_error(
+                    None,
+                    ValidationError(
+                        f"Someone else saved this {name} since you opened it; reload to see "
+                        "their change, then make yours again. Nothing was saved.",
+                        code="stale",
+                    ),
+                )
+        return cleaned_data
+
+
+class RoleForm(CatalogForm):
+    class Meta:
+        model = Role
+        fields = [
+            "name",
+            "slug",
+            "short_name",
+            "order",
+            "summary",
+            "main_goal",
+            "description",
+            "key_functions",
+            "sources",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if record is not None and not self.is_bound:
+            # A past version's form would otherwise show today's key functions, and reverting
+            # would silently keep them.
+            self.initial["key_functions"] = [row.function_id for row in record.key_functions.all()]
+
+    def save(self, commit: bool = True) -> Role:
+        if self.instance.pk is not None and self._key_functions_change():
+            # One history row for the whole save, written once the key functions are saved
+            # too, instead of a row before them and one more per add and remove.
+            self.instance.skip_history_when_saving = True
+        return super().save(commit)
+
+    def _key_functions_change(self) -> bool:
+        chosen = {function.pk for function in self.cleaned_data.get("key_functions", [])}
+        return chosen != set(self.instance.key_functions.values_list("pk", flat=True))
+
+    def _save_m2m(self) -> None:
+        super()._save_m2m()
+        if getattr(self.instance, "skip_history_when_saving", False):
+            del self.instance.skip_history_when_saving
+            self.instance.save(update_fields=["updated"])
+
+
+class ContributionInlineForm(CatalogForm):
+    class Meta:
+        model = Contribution
+        fields = ["collaboration", "role", "raci", "text"]
+
+    def validate_constraints(self) -> None:
+        # "One Accountable" is checked across all of a collaboration's rows at once (by the
+        # formset, or by ContributionForm.clean), so the A can move from one role to another in
+        # a single save; row by row, the database would still show the old A.
+        exclude = self._get_validation_exclusions() | {"raci"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class ContributionForm(ContributionInlineForm):
+    """A single contribution edited on its own must leave each collaboration with one A."""
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        collaboration, raci = cleaned_data.get("collaboration"), cleaned_data.get("raci")
+        if collaboration is None or raci is None:
+            return cleaned_data
+        others = self._other_letters(collaboration.pk)
+        try:
+            check_one_accountable([*others, raci], f"“{collaboration}”")
+        except ValidationError as error:
+            self.add_error("raci", error)
+        moved_from = self.instance.collaboration if self.instance.pk else None
+        if moved_from is not None and moved_from.pk != collaboration.pk:
+            left_behind = self._other_letters(moved_from.pk)
+            if left_behind:
+                try:
+                    check_one_accountable(left_behind, f"“{moved_from}” after this moves")
+                except ValidationError as error:
+                    self.add_error("collaboration", error)
+        return cleaned_data
+
+    def _other_letters(self, collaboration_pk: int) -> list[str]:
+        return list(
+            Contribution.objects.filter(collaboration_id=collaboration_pk)
+            .exclude(pk=self.instance.pk)
+            .values_list("raci", flat=True)
+        )
+
+
+class ContributionInlineFormSet(BaseInlineFormSet):
+    """A collaboration's contributions: exactly one role Accountable, saved without a clash."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        letters = [
+            form.cleaned_data["raci"]
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        check_one_accountable(letters, f"“{self.instance}”" if self.instance.title else "it")
+
+    def save_existing_objects(self, commit: bool = True) -> list:
+        # Save the row giving up the A first, so the DB never holds two A's mid-save.
+        count = self.initial_form_count()
+        self.forms[:count] = sorted(self.forms[:count], key=lambda form: not self._gives_up_a(form))
+        return super().save_existing_objects(commit)
+
+    def _gives_up_a(self, form: forms.ModelForm) -> bool:
+        was_a = form.initial.get("raci") == Raci.ACCOUNTABLE
+        return was_a and (
+            self._should_delete_form(form) or form.cleaned_data.get("raci") != Raci.ACCOUNTABLE
+        )
