@@ -83,7 +83,7 @@ def test_exactly_one_accountable_per_collaboration():
 
 
 def test_a_second_accountable_is_refused_by_validation_and_database():
-    a, b = make_catalog(roles=2)
+    _, b = make_catalog(roles=2)
     activity = Collaboration.objects.first()
     second = Contribution.objects.get(collaboration=activity, role=b)
     second.raci = Raci.ACCOUNTABLE

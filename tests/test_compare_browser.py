@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import assert_no_axe_violations, new_page
 from tests.compare_catalog import PJM, PM, PO, make_compare_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAIR = f"/compare/{PM}/vs/{PJM}/"
 PAGES = {
     "compare": PAIR,
@@ -28,14 +28,6 @@ PAGES = {
 @pytest.fixture
 def catalog(transactional_db):
     return make_compare_catalog()
-
-
-def new_page(browser, live_server, console_errors, **context_options):
-    """A page in a context of our own (dark scheme, no JavaScript, small screen …)."""
-    context = browser.new_context(base_url=live_server.url, **context_options)
-    page = context.new_page()
-    console_errors.attach(page)
-    return context, page
 
 
 def responsibility_rows(page):
@@ -256,14 +248,11 @@ def test_targeted_item_is_highlighted(catalog, page):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, name, scheme):
-    from axe_playwright_python.sync_playwright import Axe
-
     context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
     try:
         page.goto(PAGES[name])
         page.wait_for_load_state("networkidle")
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        assert results.violations_count == 0, results.generate_report()
+        assert_no_axe_violations(page)
     finally:
         context.close()
     assert list(console_errors) == []
@@ -273,8 +262,6 @@ def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, 
 def test_no_horizontal_scroll_and_no_violations_at_320px(
     catalog, browser, live_server, console_errors, name
 ):
-    from axe_playwright_python.sync_playwright import Axe
-
     context, page = new_page(
         browser, live_server, console_errors, viewport={"width": 320, "height": 640}
     )
@@ -284,8 +271,7 @@ def test_no_horizontal_scroll_and_no_violations_at_320px(
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert widths[0] <= widths[1], f"{name}: content {widths[0]}px wide in a 320px window"
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        assert results.violations_count == 0, results.generate_report()
+        assert_no_axe_violations(page)
     finally:
         context.close()
     assert list(console_errors) == []

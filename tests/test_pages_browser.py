@@ -11,10 +11,10 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from catalog.fixture_files import fixture_labels
+from tests.browser import assert_no_axe_violations, new_page
 from tests.page_catalog import make_page_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = {
     "home": "/",
     "roles": "/roles/",
@@ -54,14 +54,6 @@ NOT_FOUND_LOG = "Failed to load resource: the server responded with a status of 
 def unexpected(console_errors, name: str) -> list[str]:
     """Console errors, less the browser's own note that the 404 page answered 404."""
     return [e for e in console_errors if not (name == "not-found" and e == NOT_FOUND_LOG)]
-
-
-def new_page(browser, live_server, console_errors, **context_options):
-    """A page in a context of our own (dark scheme, no JavaScript, small screen …)."""
-    context = browser.new_context(base_url=live_server.url, **context_options)
-    page = context.new_page()
-    console_errors.attach(page)
-    return context, page
 
 
 # --- HTMX: function filter and history -----------------------------------------------------------
@@ -276,29 +268,23 @@ def test_no_horizontal_scroll_at_320px(catalog, browser, live_server, console_er
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, name, scheme):
-    from axe_playwright_python.sync_playwright import Axe
-
     context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
     try:
         page.goto(PAGES[name])
         page.wait_for_load_state("networkidle")
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        assert results.violations_count == 0, results.generate_report()
+        assert_no_axe_violations(page)
     finally:
         context.close()
     assert unexpected(console_errors, name) == []
 
 
 def test_axe_with_live_results_open(catalog, page):
-    from axe_playwright_python.sync_playwright import Axe
-
     page.goto("/")
     page.locator("#site-search").focus()
     page.keyboard.type("plan")
     expect(page.locator("#live-results")).to_be_visible()
     page.keyboard.press("ArrowDown")
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    assert results.violations_count == 0, results.generate_report()
+    assert_no_axe_violations(page)
 
 
 # --- screenshots ---------------------------------------------------------------------------------
@@ -307,14 +293,11 @@ def test_axe_with_live_results_open(catalog, page):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(SEED_PAGES))
 def test_axe_on_the_seed_content(seed, browser, live_server, console_errors, name, scheme):
-    from axe_playwright_python.sync_playwright import Axe
-
     context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
     try:
         page.goto(SEED_PAGES[name])
         page.wait_for_load_state("networkidle")
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        assert results.violations_count == 0, results.generate_report()
+        assert_no_axe_violations(page)
     finally:
         context.close()
     assert list(console_errors) == []
