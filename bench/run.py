@@ -359,6 +359,12 @@ def render(args, env, server, gunicorn, rows, ceiling, weight, parts, soak) -> s
             f"server memory (PSS, master + workers): {first / 1024:.1f} MiB at 5 s, "
             f"{last / 1024:.1f} MiB at the end, peak {peak / 1024:.1f} MiB "
             f"({(last - first) / first:+.1%} over the run)",
+            "  "
+            + ", ".join(
+                f"{t:.0f} s: {kb / 1024:.1f}"
+                for t, kb in memory[:: max(1, len(memory) // 6)] + memory[-1:]
+            )
+            + " MiB",
         ]
     out += [
         "",
