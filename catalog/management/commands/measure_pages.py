@@ -77,10 +77,10 @@ class Command(BaseCommand):
             timings = []
             for _ in range(runs):
                 started = time.perf_counter()
-                response = client.get(url, headers=headers)
+                response = client.get(url, headers=headers, secure=True)
                 timings.append((time.perf_counter() - started) * 1000)
             with CaptureQueriesContext(connection) as queries:
-                response = client.get(url, headers=headers)
+                response = client.get(url, headers=headers, secure=True)
             html = response.content
             if response.get("Content-Encoding") != "gzip":
                 html = gzip.compress(html, 6)
