@@ -30,10 +30,18 @@ def secret_key() -> str:
     """A random key kept beside the virtualenv, so sessions survive restarts of `make serve`."""
     path = BASE_DIR / ".venv" / "roles-secret-key"
     if not path.exists():
+        # Several servers may start at once: write a whole key aside, then link it into place;
+        # whoever links first wins and every other server reads that same, complete key.
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(secrets.token_urlsafe(64))
+        fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".roles-secret-key.")
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(64))
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import Error as PlaywrightError
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -19,3 +21,31 @@ def assert_no_axe_violations(page) -> None:
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, results.generate_report()
+
+
+def history_step(page, step: str) -> None:
+    """The browser's back or forward button.
+
+    Not page.go_back(): htmx answers a history step by reloading the page, and Playwright then
+    reports the step's own navigation as aborted. The step is scheduled to run after evaluate()
+    returns; if the previous step's reload is still replacing the page, evaluate() finds no
+    page to run in, nothing was scheduled, and it is tried again once that page has loaded.
+    Callers wait for the result with expect().
+    """
+    for _ in range(5):
+        page.wait_for_load_state()
+        try:
+            page.evaluate(f"setTimeout(() => history.{step}())")
+            return
+        except PlaywrightError as error:
+            if "Execution context was destroyed" not in str(error):
+                raise
+    raise AssertionError(f"history.{step}() never ran: the page kept reloading")
+
+
+def back(page) -> None:
+    history_step(page, "back")
+
+
+def forward(page) -> None:
+    history_step(page, "forward")

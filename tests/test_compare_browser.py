@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_no_axe_violations, new_page
+from tests.browser import assert_no_axe_violations, back, forward, new_page
 from tests.compare_catalog import PJM, PM, PO, make_compare_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -137,28 +137,30 @@ def test_back_and_forward_restore_each_view(catalog, page):
     expect(page).to_have_url(re.compile(rf"/compare/{PJM}/vs/{PM}/\?function=planning&diff=1$"))
 
     page.wait_for_load_state()
-    page.go_back()
+    back(page)
     expect(page).to_have_url(re.compile(rf"{re.escape(PAIR)}\?function=planning&diff=1$"))
     expect(page.locator("#comparison h1")).to_have_text("Product manager vs Project manager")
     expect(page.locator("#dimensions tbody tr")).to_have_count(3)
     page.wait_for_load_state()
-    page.go_back()
+    back(page)
     expect(page).to_have_url(re.compile(r"\?function=planning$"))
     expect(page.locator("#dimensions tbody tr")).to_have_count(4)
     expect(responsibility_rows(page)).to_have_count(1)
     page.wait_for_load_state()
-    page.go_back()
+    back(page)
     expect(page).to_have_url(re.compile(rf"{re.escape(PAIR)}$"))
     expect(responsibility_rows(page)).to_have_count(6)
 
     page.wait_for_load_state()
-    page.go_forward()
+    forward(page)
     expect(page).to_have_url(re.compile(r"\?function=planning$"))
     expect(responsibility_rows(page)).to_have_count(1)
     page.wait_for_load_state()
-    page.go_forward()
+    forward(page)
+    expect(page).to_have_url(re.compile(rf"{re.escape(PAIR)}\?function=planning&diff=1$"))
     page.wait_for_load_state()
-    page.go_forward()
+    forward(page)
+    expect(page).to_have_url(re.compile(rf"/compare/{PJM}/vs/{PM}/\?function=planning&diff=1$"))
     expect(page.locator("#comparison h1")).to_have_text("Project manager vs Product manager")
 
 
@@ -175,7 +177,7 @@ def test_role_filter_swaps_the_matrix_and_back_restores_it(catalog, page):
     )
     assert page.evaluate("window.notReloaded") is True
     page.wait_for_load_state()
-    page.go_back()
+    back(page)
     expect(page).to_have_url(re.compile(r"/collaboration/$"))
     expect(page.locator("#matrix tbody tr")).to_have_count(4)
 

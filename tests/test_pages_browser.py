@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from catalog.fixture_files import fixture_labels
-from tests.browser import assert_no_axe_violations, new_page
+from tests.browser import assert_no_axe_violations, back, forward, new_page
 from tests.page_catalog import make_page_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -102,16 +102,16 @@ def test_back_and_forward_restore_the_filtered_view(catalog, page):
     page.select_option("#function-filter", "risk-and-resources")
     expect(page).to_have_url(re.compile(r"\?function=risk-and-resources$"))
 
-    page.go_back()
+    back(page)
     expect(page).to_have_url(re.compile(r"\?function=planning$"))
     expect(page.locator("#responsibilities-heading")).to_have_text("Responsibilities in Planning")
     expect(page.locator("#function-filter")).to_have_value("planning")
 
-    page.go_back()
+    back(page)
     expect(page).to_have_url(re.compile(r"/roles/project-manager/$"))
     expect(page.locator("#responsibilities .item")).to_have_count(6)
 
-    page.go_forward()
+    forward(page)
     expect(page).to_have_url(re.compile(r"\?function=planning$"))
     expect(page.locator("#responsibilities .item")).to_have_count(2)
 
