@@ -60,13 +60,17 @@ def version_sql() -> str:
 def catalog_validators(request: HttpRequest) -> tuple[str, int | None]:
     """ETag and Last-Modified for this request's representation of the current catalog.
 
-    Every page request runs this (the page cache too), so the version is read with plain SQL:
-    about a twentieth of what the same query costs through the ORM.
+    Every page request runs this, so the version is read with plain SQL (about a twentieth of
+    what the same query costs through the ORM), and only once: the page cache asks first, then
+    the view on a miss, and both must see the same version.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(version_sql())
-        row = cursor.fetchone()
-    number, changed = row if row else (0, None)
+    row = getattr(request, "_catalog_version_row", None)
+    if row is None:
+        with connection.cursor() as cursor:
+            cursor.execute(version_sql())
+            row = cursor.fetchone() or (0, None)
+        request._catalog_version_row = row
+    number, changed = row
     if isinstance(changed, str):  # SQLite hands back text
         changed = parse_datetime(changed)
     if changed is not None and timezone.is_naive(changed):

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client as DjangoClient
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -154,6 +155,19 @@ def queries_for(client, url: str, **headers) -> tuple[int, object]:
 
 
 COMPARE = "/compare/product-manager/vs/project-manager/"
+
+
+def test_a_page_rendered_behind_the_cache_reads_the_version_once(client, seed_catalog) -> None:
+    without_cache, _ = queries_for(client, COMPARE)
+    middleware = [*settings.MIDDLEWARE]
+    if "roles_site.pagecache.PageCacheMiddleware" not in middleware:
+        middleware.insert(0, "roles_site.pagecache.PageCacheMiddleware")
+    caches[settings.PAGE_CACHE_ALIAS].clear()
+    with override_settings(MIDDLEWARE=middleware):
+        # A new client: a client builds its middleware chain once, on its first request.
+        behind_cache, _ = queries_for(DjangoClient(), COMPARE)
+    caches[settings.PAGE_CACHE_ALIAS].clear()
+    assert behind_cache == without_cache
 
 
 def test_a_kept_page_is_served_with_one_query_and_the_same_bytes(client, page_cache) -> None:
