@@ -9,15 +9,13 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 
-from catalog.fixture_files import fixture_labels
-
 REQUIRE_BROWSER = os.environ.get("ROLES_REQUIRE_BROWSER") == "1"
 
 
 @pytest.fixture
 def seed_catalog(db) -> None:
     """The committed content from fixtures/."""
-    call_command("loaddata", *fixture_labels(), verbosity=0)
+    call_command("load_catalog", verbosity=0)
 
 
 # --- browser ---------------------------------------------------------------------------------
