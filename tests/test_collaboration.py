@@ -97,7 +97,7 @@ def test_role_filter_keeps_that_roles_activities(client, roles):
     assert 'id="collaboration-strategy-to-execution"' not in html
     assert "Activities the Product owner takes part in" in html
     assert (
-        f'href="/collaboration/?role={PO}" hx-get="/collaboration/?role={PO}" aria-current="true"'
+        f'href="/collaboration/?role={PO}" data-hx-get="/collaboration/?role={PO}" aria-current="true"'
         in html
     )
 

@@ -263,7 +263,8 @@ def test_function_filter_shows_only_that_function(client, catalog):
     assert '<option value="risk-and-resources" selected>' in page
     assert "Responsibilities in Risk and resources" in page
     assert (
-        'href="/roles/project-manager/#responsibilities" hx-get="/roles/project-manager/"' in page
+        'href="/roles/project-manager/#responsibilities" data-hx-get="/roles/project-manager/"'
+        in page
     )
 
 
@@ -271,10 +272,10 @@ def test_filter_links_carry_href_and_hx_get_with_targets_set_once(client, catalo
     page = html(client.get("/roles/project-manager/"))
     assert (
         'href="/roles/project-manager/?function=planning#responsibilities"\n'
-        '           hx-get="/roles/project-manager/?function=planning"'
+        '           data-hx-get="/roles/project-manager/?function=planning"'
     ) in page
-    assert page.count('hx-target="#responsibilities"') == 1
-    assert page.count('hx-push-url="true"') == 1
+    assert page.count('data-hx-target="#responsibilities"') == 1
+    assert page.count('data-hx-push-url="true"') == 1
     assert 'method="get" action="/roles/project-manager/#responsibilities"' in page
 
 
