@@ -23,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
-from catalog.comparison import Comparison, PairForm, RaciMatrix
+from catalog.comparison import Comparison, PairForm
 from catalog.conditional import catalog_conditional
 from catalog.models import (
     RACI_MEANINGS,
@@ -38,6 +38,7 @@ from catalog.models import (
     Trait,
 )
 from catalog.querysets import SEARCH_MAX_LENGTH, search_terms
+from catalog.raci import RaciMatrix
 
 
 def page_context(request: HttpRequest, *, title: str, description: str, **extra) -> dict:
@@ -475,12 +476,14 @@ def compare(request: HtmxHttpRequest, a: str, b: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @catalog_conditional
 def collaboration(request: HtmxHttpRequest) -> TemplateResponse:
-    matrix = RaciMatrix(Collaboration.objects.with_contributions(), role=request.GET.get("role"))
+    matrix = RaciMatrix(
+        Collaboration.objects.with_contributions(), roles=request.GET.getlist("role")
+    )
     context = page_context(
         request,
         title="Who does what: shared activities and RACI",
-        description="Every shared activity and hand-off as a RACI matrix: which role is "
-        "Responsible, Accountable, Consulted or Informed, and what each one does.",
+        description="Every shared activity as a RACI grid: which role is Responsible, "
+        "Accountable, Consulted or Informed, and what each one does.",
         matrix=matrix,
         raci=[(letter, letter.label, RACI_MEANINGS[letter]) for letter in Raci],
         nav="collaboration",
