@@ -28,17 +28,15 @@ from catalog.conditional import catalog_conditional
 from catalog.models import (
     RACI_MEANINGS,
     Collaboration,
-    KnowledgeArea,
     Level,
     Raci,
-    Responsibility,
     Role,
     RoleSlugRedirect,
     Source,
-    Trait,
 )
-from catalog.querysets import SEARCH_MAX_LENGTH, search_terms
 from catalog.raci import RaciMatrix
+from catalog.search import clean_query
+from catalog.search import search as search_catalog
 
 
 def page_context(request: HttpRequest, *, title: str, description: str, **extra) -> dict:
@@ -182,69 +180,28 @@ def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 # --- search -----------------------------------------------------------------------------------
 
-SEARCH_LIMIT = 50  # per kind on the results page
+SEARCH_LIMIT = 50  # results on the page
 LIVE_LIMIT = 7  # suggestions in the header, plus "all results"
-
-
-def live_suggestions(results: dict[str, list]) -> list[dict[str, str]]:
-    """The first few matches of every kind, flattened for the header's listbox."""
-    options = [
-        *({"kind": "Role", "title": r.name, "url": r.get_absolute_url()} for r in results["roles"]),
-        *(
-            {"kind": r.role.label, "title": r.title, "url": r.get_absolute_url()}
-            for r in results["responsibilities"]
-        ),
-        *(
-            {"kind": "Shared activity", "title": c.title, "url": c.get_absolute_url()}
-            for c in results["collaborations"]
-        ),
-        *(
-            {"kind": "Knowledge", "title": a.name, "url": held[0].get_absolute_url()}
-            for a in results["knowledge"]
-            if (held := a.holders.all())
-        ),
-        *(
-            {
-                "kind": f"{t.role.label} · {t.dimension}",
-                "title": t.text,
-                "url": t.get_absolute_url(),
-            }
-            for t in results["traits"]
-        ),
-    ]
-    return options[:LIVE_LIMIT]
 
 
 @require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 @catalog_conditional
 def search(request: HtmxHttpRequest) -> TemplateResponse:
-    asked = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch.isspace())
-    shortened = len(asked.strip()) > SEARCH_MAX_LENGTH
-    query = " ".join(asked.split())[:SEARCH_MAX_LENGTH].strip()
-    words = search_terms(query)
-    results: dict[str, list] = {}
-    if words:
-        results = {
-            "roles": list(Role.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "responsibilities": list(Responsibility.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "knowledge": list(KnowledgeArea.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "collaborations": list(Collaboration.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "traits": list(Trait.objects.matching(words)[: SEARCH_LIMIT + 1]),
-        }
+    query, shortened = clean_query(request.GET.get("q", ""))
+    results = search_catalog(query)
     live = request.htmx and request.htmx.target == "live-results"
     context = page_context(
         request,
         title=f"Search: {query}" if query else "Search",
         description="Search roles, responsibilities, knowledge and shared activities.",
         query=query,
-        words=words,
+        results=results,
+        hits=results.hits[:SEARCH_LIMIT],
+        more=len(results) > SEARCH_LIMIT,
+        total=len(results),
         shortened=shortened,
-        max_length=SEARCH_MAX_LENGTH,
-        results={kind: items[:SEARCH_LIMIT] for kind, items in results.items()},
-        more={kind for kind, items in results.items() if len(items) > SEARCH_LIMIT},
-        total=sum(len(items[:SEARCH_LIMIT]) for items in results.values()),
-        suggestions=live_suggestions(results) if live and results else [],
+        suggestions=results.hits[:LIVE_LIMIT] if live else [],
         all_roles=Role.objects.all(),
     )
     if live:
