@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
+from catalog import cards
 from catalog.comparison import Comparison, PairForm
 from catalog.conditional import catalog_conditional
 from catalog.models import (
@@ -38,13 +39,39 @@ from catalog.raci import RaciMatrix
 from catalog.search import clean_query
 from catalog.search import search as search_catalog
 
+DESCRIPTION_MAX_LENGTH = 200  # link previews show about this much
 
-def page_context(request: HttpRequest, *, title: str, description: str, **extra) -> dict:
-    """Title, description and canonical URL for the <head> meta every page carries."""
+
+def short_description(text: str, limit: int = DESCRIPTION_MAX_LENGTH) -> str:
+    """`text` in at most `limit` characters: whole sentences if they fit, else whole words + …"""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if (end := cut.rfind(". ")) >= limit // 2:
+        return cut[: end + 1]
+    return cut[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def page_context(
+    request: HttpRequest,
+    *,
+    title: str,
+    description: str,
+    card: str | None = None,
+    card_alt: str | None = None,
+    **extra,
+) -> dict:
+    """Title, description, canonical URL and link-preview card for the <head> every page has.
+
+    Pages without a card of their own (`card`, a path) show the home page's.
+    """
     return {
         "page_title": title,
-        "page_description": description,
+        "page_description": short_description(description),
         "canonical_url": request.build_absolute_uri(request.path),
+        "card_url": request.build_absolute_uri(card or reverse("catalog:card-home")),
+        "card_alt": card_alt or "Roles: roles people mix up, side by side",
         **extra,
     }
 
@@ -159,6 +186,8 @@ def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         request,
         title=f"{role.name}: what the role does",
         description=role.summary,
+        card=reverse("catalog:card-role", args=[role.slug]),
+        card_alt=f"{role.name}: {role.summary}",
         role=role,
         functions=functions,
         selected_function=selected,
@@ -356,6 +385,8 @@ def comparison_response(
                 f"{b.name}: {b.summary}"
             ),
             canonical_url=canonical,
+            card=reverse("catalog:card-compare", args=[a.slug, b.slug]),
+            card_alt=f"{a.name} vs {b.name}, side by side",
             comparison=comparison,
             form=form,
             nav="compare",
@@ -446,3 +477,34 @@ def collaboration(request: HtmxHttpRequest) -> TemplateResponse:
         nav="collaboration",
     )
     return render_page(request, "catalog/collaboration.html", context, partial="matrix")
+
+
+# --- link-preview cards -------------------------------------------------------------------------
+
+
+def png_response(image: bytes) -> HttpResponse:
+    return HttpResponse(image, content_type="image/png")
+
+
+@require_safe
+@catalog_conditional
+def card_home(request: HttpRequest) -> HttpResponse:
+    return png_response(cards.home_card(list(Role.objects.all())))
+
+
+@require_safe
+@catalog_conditional
+def card_role(request: HttpRequest, slug: str) -> HttpResponse:
+    role = Role.objects.with_cards().filter(slug=slug).first()
+    if role is None:
+        raise Http404("No role has this address.")
+    return png_response(cards.role_card(role))
+
+
+@require_safe
+@catalog_conditional
+def card_compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    roles = {role.slug: role for role in Role.objects.with_cards().filter(slug__in={a, b})}
+    if a == b or len(roles) != 2:
+        raise Http404("No comparison has this address.")
+    return png_response(cards.comparison_card(roles[a], roles[b]))
