@@ -35,7 +35,7 @@ from catalog.models import (
     RoleSlugRedirect,
     Source,
 )
-from catalog.raci import RaciMatrix
+from catalog.raci import RaciMatrix, mixed_up_pairs
 from catalog.search import clean_query
 from catalog.search import search as search_catalog
 
@@ -99,6 +99,9 @@ def role_names(roles: list[Role]) -> str:
 # --- home and role pages ----------------------------------------------------------------------
 
 
+HOME_PAIRS = 4  # one-click comparisons on the home page; the form picks any other pair
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 @catalog_conditional
@@ -110,12 +113,14 @@ def home(request: HtmxHttpRequest) -> TemplateResponse:
         if roles
         else "Roles people mix up, explained side by side."
     )
+    pairs = mixed_up_pairs(roles, limit=HOME_PAIRS) if len(roles) >= 2 else []
     context = page_context(
         request,
         title="Roles people mix up, side by side",
         description=description,
         roles=roles,
-        first_pair=roles[:2] if len(roles) >= 2 else None,
+        pairs=pairs,
+        first_pair=(pairs[0].a, pairs[0].b) if pairs else None,
         nav="home",
     )
     return render_page(request, "catalog/home.html", context)

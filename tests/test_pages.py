@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
-from catalog.models import Role
+from catalog.models import Collaboration, Contribution, Role
 from tests.factories import make_catalog
 from tests.page_catalog import make_page_catalog
 
@@ -137,6 +137,29 @@ def test_home_offers_a_comparison_and_search(client, catalog):
     assert '<select id="compare-b" name="b">' in page
     assert '<option value="project-manager" selected>' in page
     assert 'action="/search/" method="get"' in page
+
+
+def test_home_leads_with_the_mixed_up_pairs_one_click_each(client, catalog):
+    page = html(client.get("/"))
+    assert '<h1 id="home-heading">Which roles are you mixing up?</h1>' in page
+    links = re.findall(r'<a class="pair-link" href="([^"]+)">', page)
+    assert links == ["/compare/product-manager/vs/project-manager/"]
+    assert page.index('class="pair-link"') < page.index('class="compare-form"')
+    assert page.index('class="compare-form"') < page.index('id="roles-heading"')
+
+
+def test_home_pairs_are_built_from_the_roles_sharing_activities_first(client, db):
+    roles = make_catalog(roles=6)
+    # role-4 and role-5 share two activities more than any other pair.
+    for slug in ("extra-1", "extra-2"):
+        activity = Collaboration.objects.create(slug=slug, title=slug, order=99)
+        Contribution.objects.create(collaboration=activity, role=roles[4], raci="A", text="x")
+        Contribution.objects.create(collaboration=activity, role=roles[5], raci="R", text="x")
+    response = client.get("/")
+    pairs = [(p.a.slug, p.b.slug) for p in response.context_data["pairs"]]
+    assert len(pairs) == 4
+    assert pairs[0] == ("role-4", "role-5")
+    assert len(set(pairs)) == 4
 
 
 def test_home_with_one_role_has_no_comparison(client, catalog):
@@ -379,7 +402,7 @@ def test_sources_page_counts_citations(client, catalog):
 
 QUERY_COUNTS = [
     # url, headers, queries: catalog version + what the page reads
-    ("/", {}, 4),  # roles, key functions, key-question traits
+    ("/", {}, 5),  # roles, key functions, key-question traits, who takes part in what
     ("/roles/", {}, 4),
     ("/roles/role-1/", {}, 10),  # Role.with_page (8) + the other roles
     ("/roles/role-1/?function=function-1", HX, 10),

@@ -210,6 +210,30 @@ def test_live_search_hidden_when_nothing_matches(catalog, page):
     expect(page.get_by_role("heading", level=2)).to_contain_text(["Nothing matches"])
 
 
+# --- home: a comparison in one click --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 667), (1280, 800)])
+def test_home_compare_controls_are_in_the_first_screen(
+    seed, browser, live_server, console_errors, width, height
+):
+    context, page = new_page(
+        browser, live_server, console_errors, viewport={"width": width, "height": height}
+    )
+    try:
+        page.goto("/")
+        for control in (
+            page.locator(".pair-link").first,
+            page.get_by_role("button", name="Compare"),
+        ):
+            expect(control).to_be_in_viewport(ratio=1)
+        page.locator(".pair-link").first.click()
+        expect(page).to_have_url(re.compile(r"/compare/product-manager/vs/project-manager/$"))
+    finally:
+        context.close()
+    assert list(console_errors) == []
+
+
 # --- copy link -----------------------------------------------------------------------------------
 
 
@@ -333,6 +357,29 @@ def test_axe_on_the_seed_content(seed, browser, live_server, console_errors, nam
         page.goto(SEED_PAGES[name])
         page.wait_for_load_state("networkidle")
         assert_no_axe_violations(page)
+    finally:
+        context.close()
+    assert list(console_errors) == []
+
+
+@pytest.mark.parametrize(("device", "width"), [("desktop", 1280), ("mobile", 375)])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_first_screen_of_the_home_page(
+    seed, browser, live_server, console_errors, device, width, scheme
+):
+    """What a visitor sees before scrolling, written to test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page = new_page(
+        browser,
+        live_server,
+        console_errors,
+        viewport={"width": width, "height": 800 if width > 400 else 667},
+        color_scheme=scheme,
+    )
+    try:
+        page.goto("/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=SCREENSHOTS / f"home-first-screen-{device}-{scheme}.png")
     finally:
         context.close()
     assert list(console_errors) == []
