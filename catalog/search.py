@@ -4,14 +4,15 @@ One module used by the search page, the live suggestions and the API. The catalo
 of a few hundred to a few thousand short texts, so a search reads them all in a fixed number of
 queries (the same on SQLite and PostgreSQL) and matches in Python:
 
-- Text and query are folded (case, accents) and split into words; a hyphenated word is indexed
-  as its parts and as one word ("hand-off" -> hand, off, handoff), a slash separates words
-  ("go/no-go" -> go, no-go), plurals are reduced ("roadmaps" -> roadmap) and filler words
-  ("or", "the") are dropped from the query, so word order and these spellings do not matter.
-- A query word matches a catalog word exactly, as its prefix (live search types half words), or,
-  when the word occurs nowhere in the catalog, by edit distance: rapidfuzz's optimal string
-  alignment (a transposition is one edit) over the catalog's own vocabulary ("roadmpa" ->
-  roadmap). That correction is shown to the reader.
+- Text and query are folded (case, accents) and split into words. A hyphenated word is indexed
+  as its parts and as one word ("hand-off" -> hand, off, handoff), and two adjacent query words
+  the catalog writes as one are read as one, so "handoff" and "hand off" find it. A slash
+  separates words ("go/no-go" -> go, no-go), plurals are reduced ("roadmaps" -> roadmap) and
+  filler words ("or", "the") are dropped, so word order and these spellings do not matter.
+- A query word matches a catalog word exactly, as its prefix (live search types half words), as
+  another form of it (a shared start: "analysis" and "analyse"), or, when the catalog has none
+  of these, by edit distance: rapidfuzz's optimal string alignment (a transposition is one
+  edit) over the catalog's own vocabulary ("roadmpa" -> roadmap). That correction is shown.
 - Every query word must match (AND); a result's score sums each word's best match, weighted by
   where it matched (a title counts more than a description), and results rank by that score.
 """
@@ -143,6 +144,17 @@ def related(a: str, b: str) -> bool:
         (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
     )
     return shared >= max(RELATED_PREFIX, min(len(a), len(b)) - RELATED_TAIL) and a != b
+
+
+def compounds(terms: list[Term], vocabulary: set[str]) -> list[Term]:
+    """Adjacent words the catalog writes as one ("hand off" -> hand-off, handoff) become one."""
+    merged: list[Term] = []
+    for term in terms:
+        if merged and (joined := merged[-1].key + term.key) in vocabulary:
+            merged[-1] = Term(f"{merged[-1].typed} {term.typed}", joined)
+        else:
+            merged.append(term)
+    return merged
 
 
 def expand(terms: list[Term], vocabulary: set[str]) -> None:
@@ -406,7 +418,9 @@ def search(query: str, docs: Iterable[Document] | None = None) -> SearchResults:
     if not terms:
         return SearchResults(query, [], [])
     docs = documents() if docs is None else list(docs)
-    expand(terms, set().union(*(d.keys for d in docs)) if docs else set())
+    vocabulary = set().union(*(d.keys for d in docs)) if docs else set()
+    terms = compounds(terms, vocabulary)
+    expand(terms, vocabulary)
     hits = [hit for document in docs if (hit := score(document, terms))]
     hits.sort(key=lambda hit: (-hit.score, hit.document.rank))
     return SearchResults(query, terms, hits)
