@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import DateTimeField, F, OuterRef, Prefetch
+from django.db.models.functions import Coalesce, Greatest
 
 if TYPE_CHECKING:
     from catalog.models import Role
@@ -18,7 +21,55 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
+def newest_child(model: type[models.Model], parent: str) -> Coalesce:
+    """The latest `updated` among `model` rows pointing at the outer row, else the row's own."""
+    rows = model.objects.filter(**{parent: OuterRef("pk")}).order_by("-updated").values("updated")
+    return Coalesce(rows[:1], F("updated"), output_field=DateTimeField())
+
+
 class RoleQuerySet(models.QuerySet):
+    def with_changed(self) -> RoleQuerySet:
+        """Annotate `changed`: the latest edit to a role or anything that belongs to it."""
+        from catalog.models import (
+            Contribution,
+            Responsibility,
+            RoleKnowledge,
+            StageInvolvement,
+            Trait,
+        )
+
+        return self.annotate(
+            changed=Greatest(
+                F("updated"),
+                *(
+                    newest_child(model, "role")
+                    for model in (
+                        Responsibility,
+                        RoleKnowledge,
+                        Trait,
+                        StageInvolvement,
+                        Contribution,
+                    )
+                ),
+                output_field=DateTimeField(),
+            )
+        )
+
+    def changed_since(self, moment: datetime | None) -> RoleQuerySet:
+        """Roles changed at or after `moment` (all when None), with `changed`."""
+        roles = self.with_changed()
+        return roles if moment is None else roles.filter(changed__gte=moment)
+
+    def renamed(self, slugs: Iterable[str]) -> dict[str, str]:
+        """Old slug → current slug, for any of `slugs` that belonged to a renamed role."""
+        from catalog.models import RoleSlugRedirect
+
+        return dict(
+            RoleSlugRedirect.objects.filter(old_slug__in=set(slugs)).values_list(
+                "old_slug", "role__slug"
+            )
+        )
+
     def with_page(self) -> RoleQuerySet:
         """Everything a role page shows, in 8 queries whatever the catalog's size."""
         from catalog.models import (
@@ -92,6 +143,23 @@ class RoleQuerySet(models.QuerySet):
 
 
 class CollaborationQuerySet(models.QuerySet):
+    def with_changed(self) -> CollaborationQuerySet:
+        """Annotate `changed`: the latest edit to the activity or any role's part in it."""
+        from catalog.models import Contribution
+
+        return self.annotate(
+            changed=Greatest(
+                F("updated"),
+                newest_child(Contribution, "collaboration"),
+                output_field=DateTimeField(),
+            )
+        )
+
+    def changed_since(self, moment: datetime | None) -> CollaborationQuerySet:
+        """Activities changed at or after `moment` (all when None), with `changed`."""
+        activities = self.with_changed()
+        return activities if moment is None else activities.filter(changed__gte=moment)
+
     def with_contributions(self) -> CollaborationQuerySet:
         from catalog.models import Contribution
 
@@ -184,6 +252,10 @@ class TraitQuerySet(models.QuerySet):
 
 
 class SourceQuerySet(models.QuerySet):
+    def changed_since(self, moment: datetime | None) -> SourceQuerySet:
+        """Sources edited at or after `moment`; all when it is None."""
+        return self if moment is None else self.filter(updated__gte=moment)
+
     def with_citations(self) -> SourceQuerySet:
         """Every source with everything that cites it, in 10 queries whatever the size."""
         from catalog.models import (

@@ -35,16 +35,17 @@ ENDPOINTS: dict[str, tuple[str, int]] = {
     "index": ("/api/v1/", 2),
     "roles": ("/api/v1/roles/", 3),
     "role": ("/api/v1/roles/role-0/", 9),
-    "compare": ("/api/v1/compare/role-0/vs/role-1/", 9),
+    # The comparison reads the lifecycle stages too: it lists every stage, as the page does.
+    "compare": ("/api/v1/compare/role-0/vs/role-1/", 10),
     "collaborations": ("/api/v1/collaborations/", 3),
     "collaboration": ("/api/v1/collaborations/activity-0/", 3),
-    "sources": ("/api/v1/sources/", 10),
-    "source": ("/api/v1/sources/factory-source/", 10),
+    "sources": ("/api/v1/sources/", 11),
+    "source": ("/api/v1/sources/factory-source/", 11),
     "openapi": ("/api/v1/openapi.json", 1),
     "catalog_json": ("/downloads/catalog.json", 16),
     "catalog_csv": ("/downloads/catalog-csv.zip", 15),
     "role_markdown": ("/roles/role-0.md", 9),
-    "compare_markdown": ("/compare/role-0/vs/role-1.md", 9),
+    "compare_markdown": ("/compare/role-0/vs/role-1.md", 10),
 }
 PATHS = [path for path, _ in ENDPOINTS.values()]
 JSON_PATHS = [path for path in PATHS if path.startswith("/api/")]
@@ -621,7 +622,7 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
     ("path", "queries"),
     [
         ("/api/v1/roles/role-0/?function=function-1", 10),
-        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 10),
+        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 11),
         ("/api/v1/collaborations/?role=role-1", 4),
     ],
 )
