@@ -28,6 +28,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.params.models import QueryModel
 from ninja.renderers import JSONRenderer
+from pydantic import BeforeValidator
 
 from catalog import schemas
 from catalog.comparison import Comparison
@@ -223,8 +224,19 @@ FunctionFilter = Annotated[
         examples=["strategy"],
     ),
 ]
+
+
+def iso_8601(value: object) -> object:
+    """ISO 8601 only (pydantic alone would also take a Unix timestamp); no offset means UTC."""
+    if not isinstance(value, str):
+        return value
+    moment = datetime.fromisoformat(value)  # a ValueError is a 400 naming the parameter
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 UpdatedSince = Annotated[
     datetime | None,
+    BeforeValidator(iso_8601),
     Query(
         None,
         description=(
@@ -241,12 +253,6 @@ def function_slug(function: str | None) -> str | None:
     if function is not None and not Function.objects.filter(slug=function).exists():
         raise ApiError(400, f"There is no function “{function}”.")
     return function
-
-
-def since(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 # --- links and times ---------------------------------------------------------------------------
@@ -628,7 +634,7 @@ def index(request: HttpRequest) -> dict[str, Any]:
 )
 def role_list(request: HttpRequest, updated_since: UpdatedSince = None) -> dict[str, Any]:
     links = Links(request)
-    roles = list(Role.objects.prefetch_related("key_functions").changed_since(since(updated_since)))
+    roles = list(Role.objects.prefetch_related("key_functions").changed_since(updated_since))
     return {
         "url": links.api("role-list"),
         "html_url": links.page("role-list"),
@@ -693,7 +699,7 @@ def collaboration_list(
     ] = None,
     updated_since: UpdatedSince = None,
 ) -> dict[str, Any]:
-    collaborations = Collaboration.objects.with_contributions().changed_since(since(updated_since))
+    collaborations = Collaboration.objects.with_contributions().changed_since(updated_since)
     if role is not None:
         if not Role.objects.filter(slug=role).exists():
             raise ApiError(400, f"There is no role “{role}”.")
@@ -737,7 +743,7 @@ def collaboration_detail(request: HttpRequest, slug: SlugPath) -> dict[str, Any]
 )
 def source_list(request: HttpRequest, updated_since: UpdatedSince = None) -> dict[str, Any]:
     links = Links(request)
-    sources = list(Source.objects.with_citations().changed_since(since(updated_since)))
+    sources = list(Source.objects.with_citations().changed_since(updated_since))
     return {
         "url": links.api("source-list"),
         "html_url": links.page("sources"),
