@@ -15,7 +15,6 @@ from functools import wraps
 from typing import Annotated, Any
 
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -25,7 +24,7 @@ from django.http import (
 from django.urls import Resolver404, resolve, reverse
 from ninja import NinjaAPI, Path, Query
 from ninja.decorators import decorate_view
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from ninja.params.models import QueryModel
 from ninja.renderers import JSONRenderer
 from pydantic import BeforeValidator
@@ -93,15 +92,6 @@ api = RolesApi(
 # --- errors ------------------------------------------------------------------------------------
 
 
-class ApiError(Exception):
-    """Raised by a view; answered as {"error": {"status", "message"}}."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 def error_response(status: int, message: str) -> JsonResponse:
     return JsonResponse(
         {"error": {"status": status, "message": message}},
@@ -110,9 +100,10 @@ def error_response(status: int, message: str) -> JsonResponse:
     )
 
 
-@api.exception_handler(ApiError)
-def api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
-    return error_response(error.status, error.message)
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """An HttpError a view raises (an unknown slug, a filter naming nothing), in our shape."""
+    return error_response(error.status_code, error.message)
 
 
 @api.exception_handler(ValidationError)
@@ -121,11 +112,6 @@ def invalid_parameter(request: HttpRequest, error: ValidationError) -> HttpRespo
     first = error.errors[0]
     name = first["loc"][-1]
     return error_response(400, f"Query parameter “{name}” is invalid: {first['msg']}.")
-
-
-@api.exception_handler(Http404)
-def not_found_error(request: HttpRequest, error: Http404) -> HttpResponse:
-    return error_response(404, str(error))
 
 
 def query_names(operation: Any) -> list[str]:
@@ -251,7 +237,7 @@ UpdatedSince = Annotated[
 def function_slug(function: str | None) -> str | None:
     """?function=<slug>: a function that does not exist is a 400, not an empty list."""
     if function is not None and not Function.objects.filter(slug=function).exists():
-        raise ApiError(400, f"There is no function “{function}”.")
+        raise HttpError(400, f"There is no function “{function}”.")
     return function
 
 
@@ -460,7 +446,7 @@ def find_roles(*slugs: str) -> list[Role]:
     unknown = [slug for slug in missing if slug not in moves]
     if unknown:
         names = " or ".join(f"“{slug}”" for slug in dict.fromkeys(unknown))
-        raise ApiError(404, f"There is no role {names}.")
+        raise HttpError(404, f"There is no role {names}.")
     raise Moved(*(moves.get(slug, slug) for slug in slugs))
 
 
@@ -702,7 +688,7 @@ def collaboration_list(
     collaborations = Collaboration.objects.with_contributions().changed_since(updated_since)
     if role is not None:
         if not Role.objects.filter(slug=role).exists():
-            raise ApiError(400, f"There is no role “{role}”.")
+            raise HttpError(400, f"There is no role “{role}”.")
         collaborations = collaborations.filter(contributions__role__slug=role)
     links = Links(request)
     items = list(collaborations)
@@ -729,7 +715,7 @@ def collaboration_detail(request: HttpRequest, slug: SlugPath) -> dict[str, Any]
         Collaboration.objects.with_contributions().with_changed().filter(slug=slug).first()
     )
     if collaboration is None:
-        raise ApiError(404, f"There is no collaboration “{slug}”.")
+        raise HttpError(404, f"There is no collaboration “{slug}”.")
     return collaboration_payload(collaboration, Links(request))
 
 
@@ -765,7 +751,7 @@ def source_list(request: HttpRequest, updated_since: UpdatedSince = None) -> dic
 def source_detail(request: HttpRequest, slug: SlugPath) -> dict[str, Any]:
     source = Source.objects.with_citations().filter(slug=slug).first()
     if source is None:
-        raise ApiError(404, f"There is no source “{slug}”.")
+        raise HttpError(404, f"There is no source “{slug}”.")
     return source_payload(source, Links(request))
 
 
