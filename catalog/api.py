@@ -18,7 +18,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    HttpResponsePermanentRedirect,
     JsonResponse,
 )
 from django.urls import Resolver404, resolve, reverse
@@ -47,6 +46,7 @@ from catalog.models import (
     StageInvolvement,
     Trait,
 )
+from catalog.views import redirect_keeping_query
 
 API_VERSION = "v1"
 JSON_PARAMS = {"ensure_ascii": False}
@@ -437,11 +437,10 @@ def role_payload(role: Role, links: Links, function: str | None = None) -> dict[
 def find_roles(*slugs: str) -> list[Role]:
     """The roles by slug, fully loaded, in the order asked; a renamed role's old slug raises
     Moved with the current slugs, an unknown one is a 404."""
-    roles = Role.objects.filter(slug__in=slugs).with_page().with_changed()
-    found = {role.slug: role for role in roles}
-    if all(slug in found for slug in slugs):
-        return [found[slug] for slug in slugs]
-    missing = [slug for slug in slugs if slug not in found]
+    found = Role.objects.with_changed().in_order(*slugs)
+    if len(found) == len(slugs):
+        return found
+    missing = [slug for slug in slugs if slug not in {role.slug for role in found}]
     moves = Role.objects.renamed(missing)
     unknown = [slug for slug in missing if slug not in moves]
     if unknown:
@@ -458,15 +457,12 @@ class Moved(Exception):
         self.slugs = slugs
 
 
-def redirect_to(request: HttpRequest, path: str) -> HttpResponsePermanentRedirect:
-    query = request.META.get("QUERY_STRING", "")
-    return HttpResponsePermanentRedirect(path + (f"?{query}" if query else ""))
-
-
 @api.exception_handler(Moved)
 def moved(request: HttpRequest, error: Moved) -> HttpResponse:
     """301 to the same operation at the role's current slugs, keeping the query."""
-    return redirect_to(request, reverse(request.resolver_match.view_name, args=error.slugs))
+    return redirect_keeping_query(
+        request, reverse(request.resolver_match.view_name, args=error.slugs)
+    )
 
 
 # --- payloads: comparison, collaborations, sources ---------------------------------------------
@@ -787,6 +783,6 @@ def not_found(request: HttpRequest) -> HttpResponseBase:
         except Resolver404:
             match = None
         if match is not None and match.url_name is not None:  # an operation, not a catch-all
-            return redirect_to(request, request.path + "/")
+            return redirect_keeping_query(request, request.path + "/")
     message = f"Nothing is at {request.path}; the API starts at {reverse('api:index')}."
     return error_response(404, message)

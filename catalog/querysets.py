@@ -115,10 +115,15 @@ class RoleQuerySet(models.QuerySet):
             ),
         )
 
+    def in_order(self, *slugs: str) -> list[Role]:
+        """The roles named by slug, fully loaded, in the order asked (a slug may repeat); a slug
+        that names no role is left out."""
+        roles = {role.slug: role for role in self.filter(slug__in=set(slugs)).with_page()}
+        return [roles[slug] for slug in slugs if slug in roles]
+
     def for_comparison(self, a: str, b: str) -> list[Role]:
-        """The two roles named by slug, fully loaded, in the order asked (a may equal b)."""
-        roles = {role.slug: role for role in self.filter(slug__in={a, b}).with_page()}
-        return [roles[slug] for slug in (a, b) if slug in roles]
+        """The two roles of a comparison (a may equal b), as `in_order`."""
+        return self.in_order(a, b)
 
     def with_cards(self) -> RoleQuerySet:
         """Roles as cards: key functions and the key-question trait, in 3 queries."""
