@@ -542,6 +542,7 @@ def collaboration_payload(collaboration: Collaboration, links: Links) -> dict[st
 
 
 def citation_payload(citation: Citation, links: Links) -> dict[str, Any]:
+    path = citation.path
     if citation.role is not None:
         url: str | None = links.api("role-detail", citation.role.slug)
     elif citation.kind == "collaboration":
@@ -554,7 +555,7 @@ def citation_payload(citation: Citation, links: Links) -> dict[str, Any]:
         "title": citation.title,
         "role": None if citation.role is None else citation.role.slug,
         "url": url,
-        "html_url": None if citation.path is None else links(citation.path),
+        "html_url": None if path is None else links(path),
     }
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
@@ -35,7 +34,7 @@ RaciLabel = Literal["Responsible", "Accountable", "Consulted", "Informed"]
 RaciMeaning = Literal["does the work", "owns the outcome", "is asked before", "is told after"]
 
 
-class Strict(Schema):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
