@@ -112,6 +112,7 @@ def role_list(request: HtmxHttpRequest) -> TemplateResponse:
 
 
 def redirect_keeping_query(request: HttpRequest, path: str) -> HttpResponsePermanentRedirect:
+    """301 to `path` with this request's query string: a renamed role's old links keep working."""
     if query := request.META.get("QUERY_STRING"):
         path = f"{path}?{query}"
     return HttpResponsePermanentRedirect(path)
