@@ -7,17 +7,45 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
-
-from catalog.fixture_files import fixture_labels
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
 
 REQUIRE_BROWSER = os.environ.get("ROLES_REQUIRE_BROWSER") == "1"
 
 
+@pytest.fixture(scope="session")
+def seed_rows(django_db_setup, django_db_blocker) -> list[list[models.Model]]:
+    """Every row `load_catalog` writes, read once per session and then rolled back.
+
+    Loading validates each record and takes about half a second; inserting the same rows again
+    takes a few milliseconds, so tests that only read the seed get it at that price.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        every_model = apps.get_models(include_auto_created=True)
+        before = {model: model._base_manager.count() for model in every_model}
+        call_command("load_catalog", verbosity=0)
+        rows = [
+            list(model._base_manager.order_by("pk"))
+            for model in every_model
+            if model._base_manager.count() != before[model]
+        ]
+        transaction.set_rollback(True)
+    return rows
+
+
 @pytest.fixture
-def seed_catalog(db) -> None:
-    """The committed content from fixtures/."""
-    call_command("loaddata", *fixture_labels(), verbosity=0)
+def seed_catalog(db, seed_rows) -> None:
+    """The committed content from fixtures/, exactly as `load_catalog` leaves it."""
+    for table in seed_rows:
+        model = type(table[0])
+        # raw, as loaddata saves: no field's pre_save, so `updated` keeps the fixtures' times.
+        model._base_manager._insert(table, fields=model._meta.concrete_fields, raw=True)
+    tables = [type(table[0]) for table in seed_rows]
+    with connection.cursor() as cursor:  # PostgreSQL: move the id sequences past the rows
+        for statement in connection.ops.sequence_reset_sql(no_style(), tables):
+            cursor.execute(statement)
 
 
 # --- browser ---------------------------------------------------------------------------------

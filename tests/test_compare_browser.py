@@ -336,9 +336,7 @@ def test_screenshots(
 ):
     from django.core.management import call_command
 
-    from catalog.fixture_files import fixture_labels
-
-    call_command("loaddata", *fixture_labels(), verbosity=0)
+    call_command("load_catalog", verbosity=0)
     context, page = new_page(
         browser,
         live_server,

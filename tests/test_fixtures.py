@@ -81,7 +81,7 @@ def good_records() -> list[dict]:
 
 
 def test_a_valid_fixture_without_timestamps_loads(tmp_path):
-    call_command("loaddata", write_fixture(tmp_path / "ok.json", good_records()), verbosity=0)
+    call_command("load_catalog", write_fixture(tmp_path / "ok.json", good_records()), verbosity=0)
     assert Responsibility.objects.get(role__slug="a", slug="do").updated is not None
 
 
@@ -101,7 +101,7 @@ def test_invalid_fixture_is_refused_whole_with_a_clear_message(tmp_path, change,
     records = good_records()
     change(records)
     with pytest.raises(CommandError, match=message):
-        call_command("loaddata", write_fixture(tmp_path / "bad.json", records), verbosity=0)
+        call_command("load_catalog", write_fixture(tmp_path / "bad.json", records), verbosity=0)
     # Nothing of the refused file is half-saved.
     assert not Role.objects.exists()
     assert not Collaboration.objects.exists()

@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from catalog.fixture_files import fixture_labels
 from tests.browser import assert_no_axe_violations, back, forward, new_page
 from tests.page_catalog import make_page_catalog
 
@@ -45,7 +44,7 @@ def catalog(transactional_db):
 @pytest.fixture
 def seed(transactional_db) -> None:
     """The committed content from fixtures/, visible to the live server."""
-    call_command("loaddata", *fixture_labels(), verbosity=0)
+    call_command("load_catalog", verbosity=0)
 
 
 NOT_FOUND_LOG = "Failed to load resource: the server responded with a status of 404 (Not Found)"

@@ -25,7 +25,6 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from bench.server import Client, Server, free_port
-from catalog.fixture_files import fixture_labels
 from catalog.models import Role
 
 SECRET_KEY = "two-instances-share-this-key-so-a-session-from-one-works-on-the-other-0123"
@@ -44,7 +43,7 @@ def postgres_url(transactional_db) -> str:
 
 @pytest.fixture
 def catalog_with_editor(transactional_db) -> None:
-    call_command("loaddata", *fixture_labels(), verbosity=0)
+    call_command("load_catalog", verbosity=0)
     get_user_model().objects.create_superuser("editor", "editor@example.com", PASSWORD)
 
 

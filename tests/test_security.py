@@ -13,7 +13,6 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.fixture_files import fixture_labels
 from catalog.models import Role
 
 PASSWORD = "a-long-test-password-for-security"
@@ -198,7 +197,7 @@ def fill_every_text_field() -> int:
 
 @pytest.fixture
 def hostile_catalog(transactional_db) -> list[str]:
-    call_command("loaddata", *fixture_labels(), verbosity=0)
+    call_command("load_catalog", verbosity=0)
     assert fill_every_text_field() > 50
     roles = list(Role.objects.values_list("slug", flat=True))
     pages = ["/", "/roles/", "/collaboration/", "/sources/", "/search/?q=bold", "/search/?q=x"]
@@ -261,4 +260,4 @@ def test_home_and_admin_run_under_the_policy_without_violations(seed, page) -> N
 
 @pytest.fixture
 def seed(transactional_db) -> None:
-    call_command("loaddata", *fixture_labels(), verbosity=0)
+    call_command("load_catalog", verbosity=0)
