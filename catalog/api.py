@@ -154,6 +154,14 @@ ALWAYS = {
     304: {"description": "Not modified since the ETag or date the client sent."},
     400: {"description": "Unknown, repeated or invalid query parameter."},
 }
+CONDITIONAL_HEADERS = {
+    "ETag": {
+        "description": "Changes whenever catalog content changes.",
+        "schema": {"type": "string"},
+    },
+    "Last-Modified": {"schema": {"type": "string"}},
+    "Access-Control-Allow-Origin": {"schema": {"type": "string", "enum": ["*"]}},
+}
 
 
 def endpoint(
@@ -171,7 +179,7 @@ def endpoint(
     """Register a GET (and HEAD) operation, conditional on the catalog version, strict about
     its query; `ok` is the 200 payload's schema, `media_type` a download's file type."""
     responses: dict[int, Any] = {200: ok, 304: None, 400: schemas.Error}
-    documented = dict(ALWAYS)
+    documented: dict[int, Any] = {200: {"headers": CONDITIONAL_HEADERS}, **ALWAYS}
     if moved:
         responses[301] = None
         documented.update(MOVED)
@@ -179,7 +187,15 @@ def endpoint(
         responses[404] = schemas.Error
         documented.update(NOT_FOUND)
     if media_type:
-        documented[200] = {"content": {media_type: {"schema": {"type": "string"}}}}
+        documented[200]["content"] = {media_type: {"schema": {"type": "string"}}}
+    if media_type or ok is schemas.Catalog:
+        documented[200]["headers"] = {
+            **CONDITIONAL_HEADERS,
+            "Content-Disposition": {
+                "description": "attachment; filename=…",
+                "schema": {"type": "string"},
+            },
+        }
 
     def register(view: Callable) -> Callable:
         view = api.api_operation(
