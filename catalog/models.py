@@ -16,12 +16,9 @@ from simple_history.models import HistoricalRecords
 
 from catalog.querysets import (
     CollaborationQuerySet,
-    KnowledgeAreaQuerySet,
-    ResponsibilityQuerySet,
     RoleQuerySet,
     SlugManager,
     SourceQuerySet,
-    TraitQuerySet,
 )
 
 
@@ -280,7 +277,7 @@ class Responsibility(TimeStamped):
     )
     history = HistoricalRecords()
 
-    objects = RoleItemManager.from_queryset(ResponsibilityQuerySet)()
+    objects = RoleItemManager()
 
     class Meta:
         ordering = ["role__order", "order", "slug"]
@@ -319,7 +316,7 @@ class KnowledgeArea(TimeStamped):
     )
     history = HistoricalRecords()
 
-    objects = SlugManager.from_queryset(KnowledgeAreaQuerySet)()
+    objects = SlugManager()
 
     class Meta:
         ordering = ["order", "name"]
@@ -420,7 +417,7 @@ class Trait(TimeStamped):
         def get_by_natural_key(self, role_slug: str, dimension_slug: str):
             return self.get(role__slug=role_slug, dimension__slug=dimension_slug)
 
-    objects = Manager.from_queryset(TraitQuerySet)()
+    objects = Manager()
 
     class Meta:
         ordering = ["dimension__order", "role__order"]

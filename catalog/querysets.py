@@ -140,12 +140,6 @@ class RoleQuerySet(models.QuerySet):
             ),
         )
 
-    def matching(self, words: list[str]) -> RoleQuerySet:
-        """Roles whose name, summary, goal or description holds every word."""
-        return matching_all(
-            self, words, ["name", "short_name", "summary", "main_goal", "description"]
-        )
-
 
 class CollaborationQuerySet(models.QuerySet):
     def with_changed(self) -> CollaborationQuerySet:
@@ -177,83 +171,10 @@ class CollaborationQuerySet(models.QuerySet):
             )
         )
 
-    def matching(self, words: list[str]) -> CollaborationQuerySet:
-        """Activities whose title, description or any role's part holds every word."""
-        return (
-            matching_all(self, words, ["title", "description", "contributions__text"])
-            .with_contributions()
-            .distinct()
-        )
 
-
-# --- public pages: cards, search, sources ------------------------------------------------------
+# --- public pages: cards, sources ----------------------------------------------------------
 
 KEY_QUESTION = "key-question"
-SEARCH_MAX_LENGTH = 200
-SEARCH_MAX_WORDS = 8
-
-
-def search_terms(query: str) -> list[str]:
-    """The distinct words of a search, in order, at most SEARCH_MAX_WORDS of them."""
-    words: list[str] = []
-    for word in query.split():
-        if word.casefold() not in {w.casefold() for w in words}:
-            words.append(word)
-    return words[:SEARCH_MAX_WORDS]
-
-
-def matching_all(queryset: models.QuerySet, words: list[str], fields: list[str]):
-    """Rows where each word occurs (case-insensitively) in at least one of `fields`.
-
-    One filter() per word, so across a multi-valued relation each word may match another row.
-    """
-    if not words:
-        return queryset.none()
-    for word in words:
-        any_field = models.Q()
-        for field in fields:
-            any_field |= models.Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(any_field)
-    return queryset
-
-
-class ResponsibilityQuerySet(models.QuerySet):
-    def matching(self, words: list[str]) -> ResponsibilityQuerySet:
-        """Responsibilities whose title, description or function holds every word."""
-        return (
-            matching_all(self, words, ["title", "description", "function__name"])
-            .select_related("role", "function")
-            .order_by("role__order", "function__order", "order", "slug")
-        )
-
-
-class KnowledgeAreaQuerySet(models.QuerySet):
-    def matching(self, words: list[str]) -> KnowledgeAreaQuerySet:
-        """Knowledge areas whose name, description or any holder's note holds every word."""
-        from catalog.models import RoleKnowledge
-
-        return (
-            matching_all(self, words, ["name", "description", "holders__note"])
-            .prefetch_related(
-                Prefetch(
-                    "holders",
-                    queryset=RoleKnowledge.objects.select_related("role", "area").order_by(
-                        "role__order", "role__name"
-                    ),
-                )
-            )
-            .distinct()
-        )
-
-
-class TraitQuerySet(models.QuerySet):
-    def matching(self, words: list[str]) -> TraitQuerySet:
-        """Traits whose text or dimension name holds every word."""
-        return (
-            matching_all(self, words, ["text", "dimension__name"])
-            .select_related("role", "dimension")
-            .order_by("dimension__order", "role__order")
-        )
 
 
 class SourceQuerySet(models.QuerySet):

@@ -15,4 +15,8 @@ urlpatterns = [
     path("collaboration/", views.collaboration, name="collaboration"),
     path("search/", views.search, name="search"),
     path("sources/", views.sources, name="sources"),
+    # Link-preview images (og:image), named like the pages they preview.
+    path("cards/home.png", views.card_home, name="card-home"),
+    path("cards/roles/<slug:slug>.png", views.card_role, name="card-role"),
+    path("cards/compare/<slug:a>/vs/<slug:b>.png", views.card_compare, name="card-compare"),
 ]

@@ -23,28 +23,54 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
-from catalog.comparison import Comparison, PairForm, RaciMatrix
+from catalog import cards
+from catalog.comparison import Comparison, PairForm
 from catalog.conditional import catalog_conditional
 from catalog.models import (
     RACI_MEANINGS,
     Collaboration,
-    KnowledgeArea,
     Level,
     Raci,
-    Responsibility,
     Role,
     Source,
-    Trait,
 )
-from catalog.querysets import SEARCH_MAX_LENGTH, search_terms
+from catalog.raci import RaciMatrix, mixed_up_pairs
+from catalog.search import clean_query
+from catalog.search import search as search_catalog
+
+DESCRIPTION_MAX_LENGTH = 200  # link previews show about this much
 
 
-def page_context(request: HttpRequest, *, title: str, description: str, **extra) -> dict:
-    """Title, description and canonical URL for the <head> meta every page carries."""
+def short_description(text: str, limit: int = DESCRIPTION_MAX_LENGTH) -> str:
+    """`text` in at most `limit` characters: whole sentences if they fit, else whole words + …"""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if (end := cut.rfind(". ")) >= limit // 2:
+        return cut[: end + 1]
+    return cut[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def page_context(
+    request: HttpRequest,
+    *,
+    title: str,
+    description: str,
+    card: str | None = None,
+    card_alt: str | None = None,
+    **extra,
+) -> dict:
+    """Title, description, canonical URL and link-preview card for the <head> every page has.
+
+    Pages without a card of their own (`card`, a path) show the home page's.
+    """
     return {
         "page_title": title,
-        "page_description": description,
+        "page_description": short_description(description),
         "canonical_url": request.build_absolute_uri(request.path),
+        "card_url": request.build_absolute_uri(card or reverse("catalog:card-home")),
+        "card_alt": card_alt or "Roles: roles people mix up, side by side",
         **extra,
     }
 
@@ -72,6 +98,9 @@ def role_names(roles: list[Role]) -> str:
 # --- home and role pages ----------------------------------------------------------------------
 
 
+HOME_PAIRS = 4  # one-click comparisons on the home page; the form picks any other pair
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 @catalog_conditional
@@ -83,12 +112,14 @@ def home(request: HtmxHttpRequest) -> TemplateResponse:
         if roles
         else "Roles people mix up, explained side by side."
     )
+    pairs = mixed_up_pairs(roles, limit=HOME_PAIRS) if len(roles) >= 2 else []
     context = page_context(
         request,
         title="Roles people mix up, side by side",
         description=description,
         roles=roles,
-        first_pair=roles[:2] if len(roles) >= 2 else None,
+        pairs=pairs,
+        first_pair=(pairs[0].a, pairs[0].b) if pairs else None,
         nav="home",
     )
     return render_page(request, "catalog/home.html", context)
@@ -147,6 +178,8 @@ def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         request,
         title=f"{role.name}: what the role does",
         description=role.summary,
+        card=reverse("catalog:card-role", args=[role.slug]),
+        card_alt=f"{role.name}: {role.summary}",
         role=role,
         functions=functions,
         selected_function=selected,
@@ -168,69 +201,28 @@ def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 # --- search -----------------------------------------------------------------------------------
 
-SEARCH_LIMIT = 50  # per kind on the results page
+SEARCH_LIMIT = 50  # results on the page
 LIVE_LIMIT = 7  # suggestions in the header, plus "all results"
-
-
-def live_suggestions(results: dict[str, list]) -> list[dict[str, str]]:
-    """The first few matches of every kind, flattened for the header's listbox."""
-    options = [
-        *({"kind": "Role", "title": r.name, "url": r.get_absolute_url()} for r in results["roles"]),
-        *(
-            {"kind": r.role.label, "title": r.title, "url": r.get_absolute_url()}
-            for r in results["responsibilities"]
-        ),
-        *(
-            {"kind": "Shared activity", "title": c.title, "url": c.get_absolute_url()}
-            for c in results["collaborations"]
-        ),
-        *(
-            {"kind": "Knowledge", "title": a.name, "url": held[0].get_absolute_url()}
-            for a in results["knowledge"]
-            if (held := a.holders.all())
-        ),
-        *(
-            {
-                "kind": f"{t.role.label} · {t.dimension}",
-                "title": t.text,
-                "url": t.get_absolute_url(),
-            }
-            for t in results["traits"]
-        ),
-    ]
-    return options[:LIVE_LIMIT]
 
 
 @require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 @catalog_conditional
 def search(request: HtmxHttpRequest) -> TemplateResponse:
-    asked = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch.isspace())
-    shortened = len(asked.strip()) > SEARCH_MAX_LENGTH
-    query = " ".join(asked.split())[:SEARCH_MAX_LENGTH].strip()
-    words = search_terms(query)
-    results: dict[str, list] = {}
-    if words:
-        results = {
-            "roles": list(Role.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "responsibilities": list(Responsibility.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "knowledge": list(KnowledgeArea.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "collaborations": list(Collaboration.objects.matching(words)[: SEARCH_LIMIT + 1]),
-            "traits": list(Trait.objects.matching(words)[: SEARCH_LIMIT + 1]),
-        }
+    query, shortened = clean_query(request.GET.get("q", ""))
+    results = search_catalog(query)
     live = request.htmx and request.htmx.target == "live-results"
     context = page_context(
         request,
         title=f"Search: {query}" if query else "Search",
         description="Search roles, responsibilities, knowledge and shared activities.",
         query=query,
-        words=words,
+        results=results,
+        hits=results.hits[:SEARCH_LIMIT],
+        more=len(results) > SEARCH_LIMIT,
+        total=len(results),
         shortened=shortened,
-        max_length=SEARCH_MAX_LENGTH,
-        results={kind: items[:SEARCH_LIMIT] for kind, items in results.items()},
-        more={kind for kind, items in results.items() if len(items) > SEARCH_LIMIT},
-        total=sum(len(items[:SEARCH_LIMIT]) for items in results.values()),
-        suggestions=live_suggestions(results) if live and results else [],
+        suggestions=results.hits[:LIVE_LIMIT] if live else [],
         all_roles=Role.objects.all(),
     )
     if live:
@@ -361,6 +353,8 @@ def comparison_response(
                 f"{b.name}: {b.summary}"
             ),
             canonical_url=canonical,
+            card=reverse("catalog:card-compare", args=[a.slug, b.slug]),
+            card_alt=f"{a.name} vs {b.name}, side by side",
             comparison=comparison,
             form=form,
             nav="compare",
@@ -431,14 +425,47 @@ def compare(request: HtmxHttpRequest, a: str, b: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @catalog_conditional
 def collaboration(request: HtmxHttpRequest) -> TemplateResponse:
-    matrix = RaciMatrix(Collaboration.objects.with_contributions(), role=request.GET.get("role"))
+    matrix = RaciMatrix(
+        Collaboration.objects.with_contributions(), roles=request.GET.getlist("role")
+    )
     context = page_context(
         request,
         title="Who does what: shared activities and RACI",
-        description="Every shared activity and hand-off as a RACI matrix: which role is "
-        "Responsible, Accountable, Consulted or Informed, and what each one does.",
+        description="Every shared activity as a RACI grid: which role is Responsible, "
+        "Accountable, Consulted or Informed, and what each one does.",
         matrix=matrix,
         raci=[(letter, letter.label, RACI_MEANINGS[letter]) for letter in Raci],
         nav="collaboration",
     )
     return render_page(request, "catalog/collaboration.html", context, partial="matrix")
+
+
+# --- link-preview cards -------------------------------------------------------------------------
+
+
+def png_response(image: bytes) -> HttpResponse:
+    return HttpResponse(image, content_type="image/png")
+
+
+@require_safe
+@catalog_conditional
+def card_home(request: HttpRequest) -> HttpResponse:
+    return png_response(cards.home_card(list(Role.objects.all())))
+
+
+@require_safe
+@catalog_conditional
+def card_role(request: HttpRequest, slug: str) -> HttpResponse:
+    role = Role.objects.with_cards().filter(slug=slug).first()
+    if role is None:
+        raise Http404("No role has this address.")
+    return png_response(cards.role_card(role))
+
+
+@require_safe
+@catalog_conditional
+def card_compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    roles = {role.slug: role for role in Role.objects.with_cards().filter(slug__in={a, b})}
+    if a == b or len(roles) != 2:
+        raise Http404("No comparison has this address.")
+    return png_response(cards.comparison_card(roles[a], roles[b]))

@@ -16,6 +16,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
+# The longest request line gunicorn accepts (its default is 4094, its maximum 8190). A pasted
+# search of a few kilobytes reaches the app, which shortens it and says so, instead of meeting
+# gunicorn's bare 414 page.
+limit_request_line = 8190
 timeout = 30
 graceful_timeout = 10
 

@@ -1,4 +1,5 @@
-"""The RACI matrix (/collaboration/): rows are activities, columns every role taking part."""
+"""The RACI grid (/collaboration/): rows are activities, columns every role taking part, then
+each activity's details; the role filter keeps the activities the chosen roles do or own."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import re
 
 import pytest
 
-from catalog.comparison import RaciMatrix
 from catalog.models import Collaboration, Role
+from catalog.raci import RaciMatrix
 from tests.compare_catalog import PJM, PM, PO, make_compare_catalog
 from tests.factories import make_catalog
 
@@ -20,8 +21,8 @@ def roles(db) -> dict[str, Role]:
     return make_compare_catalog()
 
 
-def matrix(role: str | None = None) -> RaciMatrix:
-    return RaciMatrix(Collaboration.objects.with_contributions(), role=role)
+def matrix(*roles: str) -> RaciMatrix:
+    return RaciMatrix(Collaboration.objects.with_contributions(), roles=roles)
 
 
 def test_collaboration_page_is_the_whole_page(client, roles):
@@ -44,16 +45,18 @@ def test_collaboration_meta_and_vary(client, roles):
     assert "HX-Request" in response["Vary"]
 
 
-def test_legend_explains_each_letter_in_words_and_the_single_accountable(client, roles):
+def test_key_explains_each_letter_in_words_and_the_single_accountable(client, roles):
     html = client.get(URL).content.decode()
     for letter, word, meaning in [
-        ("r", "Responsible", "Does the work."),
-        ("a", "Accountable", "Owns the outcome."),
-        ("c", "Consulted", "Is asked before."),
-        ("i", "Informed", "Is told after."),
+        ("r", "Responsible", "does the work"),
+        ("a", "Accountable", "owns the outcome"),
+        ("c", "Consulted", "is asked before"),
+        ("i", "Informed", "is told after"),
     ]:
-        assert f'<span class="raci raci--{letter}">{letter.upper()}</span> {word}</dt>' in html
-        assert f"<dd>{meaning}</dd>" in html
+        assert (
+            f'<dt><span class="raci raci--{letter}" aria-hidden="true">{letter.upper()}</span> '
+            f"{word}</dt><dd>{meaning}</dd>"
+        ) in html
     assert "Every activity has exactly one Accountable role" in html
 
 
@@ -71,15 +74,39 @@ def test_matrix_rows_are_activities_and_columns_the_roles_taking_part(roles):
     assert table.rows[0].cells[2].contribution is None
 
 
-def test_each_cell_shows_the_letter_its_meaning_and_the_part(client, roles):
+def grid(html: str) -> str:
+    return html.split('<table class="raci-grid">')[1].split("</table>")[0]
+
+
+def test_each_cell_is_a_letter_with_an_accessible_name(client, roles):
+    table = grid(client.get(URL).content.decode())
+    row = table.split('<tr id="raci-status-reporting">')[1].split("</tr>")[0]
+    assert (
+        '<th scope="row"><a href="#collaboration-status-reporting">Status reporting</a></th>' in row
+    )
+    assert (
+        '<abbr class="raci raci--a" title="Accountable: owns the outcome">'
+        '<span aria-hidden="true">A</span><span class="visually-hidden">Accountable</span></abbr>'
+    ) in row
+    assert row.count('<span class="visually-hidden">Informed</span>') == 2
+    # Prose stays out of the grid: it is in the details below.
+    assert "part in" not in table
+    first = table.split('<tr id="raci-strategy-to-execution">')[1].split("</tr>")[0]
+    assert '<span class="visually-hidden">No part</span>' in first
+
+
+def test_each_row_links_to_its_details_with_every_roles_part(client, roles):
     html = client.get(URL).content.decode()
-    assert '<tr class="item" id="collaboration-status-reporting">' in html
-    assert 'class="item-link" href="#collaboration-status-reporting"' in html
-    assert "Accountable: owns the outcome" in html
-    assert "Informed: is told after" in html
-    assert "Product owner part in Backlog refinement" in html
-    assert "no part</span>" in html
-    assert '<span class="cell-role role-tag">Product owner</span>' in html
+    details = html.split('<section class="activities"')[1]
+    article = details.split('id="collaboration-status-reporting"')[1].split("</article>")[0]
+    assert "About Status reporting." in article
+    for name in ("Product manager", "Project manager", "Product owner"):
+        assert f"{name} part in Status reporting" in article
+    assert "Accountable: owns the outcome" in article
+    assert 'class="item-link" href="#collaboration-status-reporting"' in article
+    assert 'href="#raci-status-reporting">Back to the grid</a>' in article
+    assert 'Source: <a href="/sources/#source-pmbok">PMBOK Guide</a>' in article
+    assert html.index('<table class="raci-grid">') < html.index('class="activities"')
 
 
 def test_any_number_of_roles_become_columns(client, db):
@@ -89,36 +116,72 @@ def test_any_number_of_roles_become_columns(client, db):
     assert header.count('scope="col"') == 1 + 5
 
 
-def test_role_filter_keeps_that_roles_activities(client, roles):
+@pytest.mark.parametrize(
+    ("chosen", "shown"),
+    [
+        (
+            (),
+            ["strategy-to-execution", "roadmap-to-plan", "backlog-refinement", "status-reporting"],
+        ),
+        ((PM,), ["strategy-to-execution"]),
+        ((PJM,), ["strategy-to-execution", "roadmap-to-plan", "status-reporting"]),
+        ((PO,), ["backlog-refinement"]),
+        ((PM, PO), ["strategy-to-execution", "backlog-refinement"]),
+    ],
+)
+def test_role_filter_keeps_the_activities_the_chosen_roles_do_or_own(roles, chosen, shown):
+    table = matrix(*chosen)
+    assert [row.collaboration.slug for row in table.rows] == shown
+    assert table.total == 4
+
+
+def test_role_filter_changes_the_page_and_says_what_it_shows(client, roles):
     response = client.get(URL, {"role": PO})
     html = response.content.decode()
     assert 'id="collaboration-backlog-refinement"' in html
-    assert 'id="collaboration-status-reporting"' in html
-    assert 'id="collaboration-strategy-to-execution"' not in html
-    assert "Activities the Product owner takes part in" in html
+    assert 'id="collaboration-status-reporting"' not in html  # the PO is only Informed there
+    assert "Activities the Product owner does or owns" in html
+    assert "(1 of 4)" in html
     assert (
-        f'href="/collaboration/?role={PO}" hx-get="/collaboration/?role={PO}" aria-current="true"'
-        in html
+        'data-announce="Showing 1 of 4 activities: those where the Product owner is '
+        'Responsible or Accountable"'
+    ) in html
+    assert f'<input type="checkbox" name="role" value="{PO}" checked>' in html
+    assert f'<input type="checkbox" name="role" value="{PM}">' in html
+    # Columns: the roles taking part in what is shown, the chosen one marked.
+    assert [role.slug for role in response.context_data["matrix"].roles] == [PM, PO]
+    assert "raci-grid__role accent-2 is-chosen" in html
+
+
+def test_several_roles_may_be_chosen(client, roles):
+    response = client.get(f"{URL}?role={PO}&role={PM}")
+    table = response.context_data["matrix"]
+    assert [role.slug for role in table.chosen] == [PM, PO]
+    assert table.url == f"{URL}?role={PM}&role={PO}"
+    assert "Activities the Product manager or Product owner does or owns" in (
+        response.content.decode()
     )
 
 
-@pytest.mark.parametrize("query", [{"role": "nobody"}, {"role": ""}, {"role": "<b>"}, {"x": "1"}])
-def test_bad_role_filter_is_ignored(client, roles, query):
-    response = client.get(URL, query)
-    assert response.status_code == 200
-    assert response.context_data["matrix"].role is None
-    assert len(response.context_data["matrix"].rows) == 4
+def test_filter_is_a_get_form_that_htmx_submits_on_change(client, roles):
+    html = client.get(URL).content.decode()
+    assert (
+        '<form class="role-filter controls" action="/collaboration/" method="get"\n'
+        '      data-hx-get="/collaboration/" data-hx-trigger="change" data-hx-target="#matrix" '
+        'data-hx-swap="outerHTML" data-hx-push-url="true">'
+    ) in html
+    assert '<button type="submit" class="role-filter__submit">Show</button>' in html
 
 
 def test_htmx_filter_gets_only_the_matrix(client, roles):
     response = client.get(URL, {"role": PM}, headers={**HX, "HX-Target": "matrix"})
     html = response.content.decode().strip()
     assert response.template_name == "catalog/collaboration.html#matrix"
-    assert html.startswith('<section id="matrix"')
+    assert html.startswith('<div id="matrix" class="matrix"')
     assert "<html" not in html
-    assert "How to read it" not in html
-    assert 'data-announce="Showing the activities Product manager takes part in"' in html
-    assert '<h2 id="matrix-title" tabindex="-1">' in html
+    assert "raci-key" not in html and "role-filter" not in html
+    assert 'data-announce="Showing 1 of 4 activities: those where the Product manager' in html
+    assert 'id="collaboration-strategy-to-execution"' in html
 
 
 def test_history_restore_gets_the_whole_page(client, roles):

@@ -120,11 +120,11 @@ def test_responsibilities_partial_holds_that_section_and_the_controls_that_keep_
     assert 'id="knowledge"' not in html
     assert 'id="dimensions"' not in html
     # Out of band: the toggle and the swap link now keep the function filter.
-    assert '<div id="view-toggle" class="view-toggle controls" hx-swap-oob="true">' in html
+    assert '<div id="view-toggle" class="view-toggle controls" data-hx-swap-oob="true">' in html
     assert f'href="{PAIR}?function=planning&amp;diff=1"' in html
     swap = re.search(r'<a id="swap-sides"[^>]* href="([^"]+)"', html)
     assert swap[1] == f"/compare/{PJM}/vs/{PM}/?function=planning"
-    assert html.count('hx-swap-oob="true"') == 2
+    assert html.count('data-hx-swap-oob="true"') == 2
 
 
 def test_details_partial_holds_the_three_tables_and_not_the_rest(client, roles):
@@ -133,13 +133,13 @@ def test_details_partial_holds_the_three_tables_and_not_the_rest(client, roles):
         assert f'id="{region}"' in html
     for region in ["overlap", "lifecycle", "collaborate", "sources", "comparison"]:
         assert f'id="{region}"' not in html
-    assert html.count('hx-swap-oob="true"') == 1
+    assert html.count('data-hx-swap-oob="true"') == 1
     assert 'id="swap-sides"' in html
 
 
 def test_full_page_has_no_out_of_band_markup(client, roles):
     html = client.get(PAIR).content.decode()
-    assert "hx-swap-oob" not in html
+    assert "data-hx-swap-oob" not in html
     assert html.count('id="view-toggle"') == 1
     assert html.count('id="swap-sides"') == 1
 
@@ -460,7 +460,7 @@ def test_htmx_picker_answers_with_the_comparison_and_pushes_its_url(client, role
     assert response["HX-Push-Url"] == f"/compare/{PJM}/vs/{PM}/"
     assert response.template_name == "catalog/compare.html#comparison"
     assert html.startswith('<div id="comparison"')
-    assert "hx-swap-oob" not in html
+    assert "data-hx-swap-oob" not in html
     assert "Project manager vs Product manager" in html
 
 

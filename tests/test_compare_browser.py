@@ -164,24 +164,6 @@ def test_back_and_forward_restore_each_view(catalog, page):
     expect(page.locator("#comparison h1")).to_have_text("Project manager vs Product manager")
 
 
-def test_role_filter_swaps_the_matrix_and_back_restores_it(catalog, page):
-    page.goto("/collaboration/")
-    page.evaluate("window.notReloaded = true")
-    expect(page.locator("#matrix tbody tr")).to_have_count(4)
-    page.locator(".role-filter").get_by_role("link", name="Product owner").click()
-    expect(page).to_have_url(re.compile(rf"/collaboration/\?role={PO}$"))
-    expect(page.locator("#matrix tbody tr")).to_have_count(2)
-    expect(page.locator("#matrix-title")).to_be_focused()
-    expect(page.locator("#announcer")).to_have_text(
-        "Showing the activities Product owner takes part in"
-    )
-    assert page.evaluate("window.notReloaded") is True
-    page.wait_for_load_state()
-    back(page)
-    expect(page).to_have_url(re.compile(r"/collaboration/$"))
-    expect(page.locator("#matrix tbody tr")).to_have_count(4)
-
-
 # --- without JavaScript ------------------------------------------------------------------------
 
 
@@ -204,10 +186,6 @@ def test_everything_works_without_javascript(catalog, browser, live_server, cons
         expect(page).to_have_url(re.compile(r"\?function=planning&diff=1$"))
         expect(page.locator("a.item-link").first).to_have_text("Link")
 
-        page.goto("/collaboration/")
-        page.locator(".role-filter").get_by_role("link", name="Product owner").click()
-        expect(page).to_have_url(re.compile(rf"\?role={PO}$"))
-        expect(page.locator("#matrix tbody tr")).to_have_count(2)
     finally:
         context.close()
     assert list(console_errors) == []

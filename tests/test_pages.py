@@ -1,4 +1,5 @@
-"""The public pages over HTTP: home, roles, a role, search, sources, errors, robots and sitemap."""
+"""The public pages over HTTP: home, roles, a role, sources, errors, robots and sitemap (search:
+tests/test_search.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
-from catalog.models import Responsibility, Role
-from catalog.templatetags.search_marks import excerpt, mark
+from catalog.models import Collaboration, Contribution, Role
 from tests.factories import make_catalog
 from tests.page_catalog import make_page_catalog
 
@@ -139,6 +139,29 @@ def test_home_offers_a_comparison_and_search(client, catalog):
     assert 'action="/search/" method="get"' in page
 
 
+def test_home_leads_with_the_mixed_up_pairs_one_click_each(client, catalog):
+    page = html(client.get("/"))
+    assert '<h1 id="home-heading">Which roles are you mixing up?</h1>' in page
+    links = re.findall(r'<a class="pair-link" href="([^"]+)">', page)
+    assert links == ["/compare/product-manager/vs/project-manager/"]
+    assert page.index('class="pair-link"') < page.index('class="compare-form"')
+    assert page.index('class="compare-form"') < page.index('id="roles-heading"')
+
+
+def test_home_pairs_are_built_from_the_roles_sharing_activities_first(client, db):
+    roles = make_catalog(roles=6)
+    # role-4 and role-5 share two activities more than any other pair.
+    for slug in ("extra-1", "extra-2"):
+        activity = Collaboration.objects.create(slug=slug, title=slug, order=99)
+        Contribution.objects.create(collaboration=activity, role=roles[4], raci="A", text="x")
+        Contribution.objects.create(collaboration=activity, role=roles[5], raci="R", text="x")
+    response = client.get("/")
+    pairs = [(p.a.slug, p.b.slug) for p in response.context_data["pairs"]]
+    assert len(pairs) == 4
+    assert pairs[0] == ("role-4", "role-5")
+    assert len(set(pairs)) == 4
+
+
 def test_home_with_one_role_has_no_comparison(client, catalog):
     Role.objects.filter(slug="project-manager").delete()
     response = client.get("/")
@@ -263,7 +286,8 @@ def test_function_filter_shows_only_that_function(client, catalog):
     assert '<option value="risk-and-resources" selected>' in page
     assert "Responsibilities in Risk and resources" in page
     assert (
-        'href="/roles/project-manager/#responsibilities" hx-get="/roles/project-manager/"' in page
+        'href="/roles/project-manager/#responsibilities" data-hx-get="/roles/project-manager/"'
+        in page
     )
 
 
@@ -271,10 +295,10 @@ def test_filter_links_carry_href_and_hx_get_with_targets_set_once(client, catalo
     page = html(client.get("/roles/project-manager/"))
     assert (
         'href="/roles/project-manager/?function=planning#responsibilities"\n'
-        '           hx-get="/roles/project-manager/?function=planning"'
+        '           data-hx-get="/roles/project-manager/?function=planning"'
     ) in page
-    assert page.count('hx-target="#responsibilities"') == 1
-    assert page.count('hx-push-url="true"') == 1
+    assert page.count('data-hx-target="#responsibilities"') == 1
+    assert page.count('data-hx-push-url="true"') == 1
     assert 'method="get" action="/roles/project-manager/#responsibilities"' in page
 
 
@@ -350,141 +374,6 @@ def test_renaming_a_role_keeps_its_old_links_working(client, catalog):
     assert client.get("/roles/delivery-manager/").status_code == 200
 
 
-# --- search --------------------------------------------------------------------------------------
-
-
-def test_search_groups_matches_by_kind(client, catalog):
-    response = client.get("/search/?q=plan")
-    page = html(response)
-    results = response.context_data["results"]
-    # By title or description, and by function ("Planning").
-    assert [r.slug for r in results["responsibilities"]] == [
-        "strategic-plan",
-        "break-down-plans",
-        "meet-deadline",
-    ]
-    assert [c.slug for c in results["collaborations"]] == ["strategy-to-execution"]
-    for heading in ("Responsibilities", "Shared activities"):
-        assert f">{heading}</h3>" in page
-    assert "<mark>plan</mark>" in page
-
-
-def test_search_finds_knowledge_traits_and_roles(client, catalog):
-    results = client.get("/search/?q=Risk").context_data["results"]
-    assert [a.slug for a in results["knowledge"]] == ["risk-management"]
-    assert {r.slug for r in results["responsibilities"]} == {"analyze-risk", "clarify-resources"}
-    results = client.get("/search/?q=WHY").context_data["results"]
-    assert [t.anchor for t in results["traits"]] == ["product-manager-trait-key-question"]
-    assert [r.slug for r in results["roles"]] == ["product-manager"]
-
-
-def test_search_requires_every_word(client, catalog):
-    results = client.get("/search/?q=maintain+roadmap").context_data["results"]
-    assert [r.slug for r in results["responsibilities"]] == ["roadmap"]
-    assert client.get("/search/?q=roadmap+deadline").context_data["total"] == 0
-
-
-def test_search_escapes_before_marking(client, catalog):
-    Responsibility.objects.filter(slug="roadmap").update(
-        title="Keep the <b>roadmap</b> & mark it", description='<img src=x onerror="x">'
-    )
-    page = html(client.get("/search/?q=roadmap+b"))
-    assert "Keep the &lt;<mark>b</mark>&gt;<mark>roadmap</mark>&lt;/<mark>b</mark>&gt;" in page
-    assert "<img" not in page
-    page = html(client.get("/search/?q=amp"))
-    assert "&am<mark>" not in page and "<mark>amp</mark>;" not in page
-
-
-@pytest.mark.parametrize(
-    ("text", "words", "marked"),
-    [
-        ("Plan the plan", ["plan"], "<mark>Plan</mark> the <mark>plan</mark>"),
-        ("a <b> & c", ["b"], "a &lt;<mark>b</mark>&gt; &amp; c"),
-        ("fish &amp; chips", ["amp"], "fish &amp;<mark>amp</mark>; chips"),
-        ("roadmaps", ["road", "roadmap"], "<mark>roadmap</mark>s"),
-        ("a.b", ["."], "a<mark>.</mark>b"),
-        ("nothing", [], "nothing"),
-    ],
-)
-def test_mark_escapes_the_text_and_marks_only_the_words(text, words, marked):
-    assert mark(text, words) == marked
-
-
-def test_excerpt_keeps_whole_words_around_the_first_match():
-    assert excerpt("short plan", ["plan"]) == "short plan"
-    assert excerpt("no match here", ["plan"]) == ""
-    text = "word " * 40 + "plan " + "word " * 40
-    found = excerpt(text, ["PLAN"])
-    assert found.startswith("…word ") and found.endswith(" word…")
-    assert set(found.strip("…").split()) == {"word", "plan"}
-    assert len(found) <= 162
-
-
-def test_search_empty_state(client, catalog):
-    response = client.get("/search/")
-    page = html(response)
-    assert "What to search for" in page
-    assert 'href="/roles/product-manager/"' in page
-    assert response.context_data["total"] == 0
-
-
-def test_search_without_results_suggests_the_roles(client, catalog):
-    page = html(client.get("/search/?q=zebra"))
-    assert "Nothing matches “zebra”" in page
-    assert 'href="/roles/project-manager/"' in page
-
-
-@pytest.mark.parametrize(
-    "query",
-    ["a" * 201, "roadmap+" * 100, "x" * 10_000, "road%00map", "%ED%A0%80", "%FF%FE", "%25", "_"],
-)
-def test_odd_searches_never_fail(client, catalog, query):
-    response = client.get(f"/search/?q=' OR 1=1 --&q={query}")
-    assert response.status_code == 200
-    assert len(response.context_data["query"]) <= 200
-
-
-def test_long_search_is_shortened_with_a_note(client, catalog):
-    page = html(client.get("/search/", {"q": "roadmap " + "x" * 300}))
-    assert "only its first 200 were used" in page
-
-
-def test_search_wildcards_are_literal(client, catalog):
-    assert client.get("/search/?q=%25").context_data["total"] == 0
-    assert client.get("/search/?q=_").context_data["total"] == 0
-
-
-def test_live_search_returns_a_few_options_only(client, catalog):
-    response = client.get("/search/?q=e", headers=LIVE)
-    page = html(response)
-    assert response.template_name == "catalog/search.html#live-results"
-    assert "<html" not in page and "<h1" not in page
-    options = re.findall(r'<a class="live-option[^"]*" role="option" id="([^"]+)"', page)
-    assert 2 <= len(options) <= 8
-    assert options[-1] == "live-option-all"
-    assert 'href="/search/?q=e"' in page
-    assert "HX-Target" in response.headers["Vary"]
-
-
-def test_live_search_marks_words_and_links_to_items(client, catalog):
-    page = html(client.get("/search/?q=roadmap", headers=LIVE))
-    assert 'href="/roles/product-manager/#product-manager-roadmap"' in page
-    assert "<mark>roadmap</mark>" in page
-
-
-@pytest.mark.parametrize("query", ["", "   ", "zebra"])
-def test_live_search_is_empty_when_nothing_matches(client, catalog, query):
-    response = client.get("/search/", {"q": query}, headers=LIVE)
-    assert response.status_code == 200
-    assert html(response).strip() == ""
-
-
-def test_search_htmx_request_elsewhere_gets_the_results_partial(client, catalog):
-    response = client.get("/search/?q=plan", headers=HX)
-    assert response.template_name == "catalog/search.html#results"
-    assert html(response).strip().startswith('<section id="results"')
-
-
 # --- sources -------------------------------------------------------------------------------------
 
 
@@ -513,14 +402,10 @@ def test_sources_page_counts_citations(client, catalog):
 
 QUERY_COUNTS = [
     # url, headers, queries: catalog version + what the page reads
-    ("/", {}, 4),  # roles, key functions, key-question traits
+    ("/", {}, 5),  # roles, key functions, key-question traits, who takes part in what
     ("/roles/", {}, 4),
     ("/roles/role-1/", {}, 10),  # Role.with_page (8) + the other roles
     ("/roles/role-1/?function=function-1", HX, 10),
-    ("/search/?q=e", {}, 8),  # roles, responsibilities, areas+holders, activities+parts, traits
-    ("/search/?q=e", LIVE, 8),
-    ("/search/?q=zzzz", {}, 7),  # five empty kinds, and the roles to suggest
-    ("/search/", {}, 2),
     ("/sources/", {}, 11),  # sources + nine kinds of citation
     ("/roles/no-such-role/", {}, 4),  # role, old slugs, roles on the 404 page
 ]

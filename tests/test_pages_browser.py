@@ -126,9 +126,13 @@ def test_live_search_by_keyboard(catalog, page):
     options = page.locator("#live-results [role=option]")
     expect(options.first).to_be_visible()
     expect(box).to_have_attribute("aria-expanded", "true")
-    # The role (its description mentions a roadmap), the responsibility, then "All results".
+    # Best first: the responsibility named after it, the role whose text mentions it, then "All".
     expect(options).to_have_text(
-        [re.compile("Product manager"), re.compile("roadmap"), re.compile("All results")]
+        [
+            re.compile("Create and maintain the roadmap"),
+            re.compile("Product manager"),
+            re.compile("All 2 results"),
+        ]
     )
     expect(page.locator("#live-results mark").first).to_have_text(re.compile("roadmap", re.I))
 
@@ -142,10 +146,41 @@ def test_live_search_by_keyboard(catalog, page):
     expect(box).to_have_attribute("aria-activedescendant", "live-option-2")
     expect(options.nth(1)).to_have_attribute("aria-selected", "true")
     expect(options.first).to_have_attribute("aria-selected", "false")
+    page.keyboard.press("ArrowUp")
 
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/roles/product-manager/#product-manager-roadmap$"))
     expect(page.locator("#product-manager-roadmap")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "marked"),
+    [
+        ("roadmpa", "Create and maintain the roadmap", "roadmap"),
+        ("handoff", "From strategy to execution", "hand-off"),
+        ("go/no-go", "Launch readiness", "no-go"),
+        ("dead", "deadline", "deadline"),
+    ],
+)
+def test_live_search_forgives_on_the_seed_content(seed, page, typed, first, marked):
+    page.goto("/roles/")
+    page.locator("#site-search").focus()
+    page.keyboard.type(typed)
+    option = page.locator("#live-results [role=option]").first
+    expect(option).to_contain_text(first)
+    # Each suggestion says why it matched: a snippet with the match marked.
+    expect(option.locator("mark").filter(has_text=re.compile(marked, re.I)).first).to_be_visible()
+
+
+def test_a_pasted_5_kb_search_gets_the_apps_own_answer(catalog, page):
+    query = "roadmap " + "lorem ipsum " * 430
+    response = page.goto(f"/search/?q={query}")
+    assert response.status == 200
+    expect(page.locator("#results .note")).to_contain_text("only its first 200 were used")
+    # The box holds what was searched, within the one maxlength every search box has.
+    expect(page.locator("#search-q")).to_have_attribute("maxlength", "200")
+    assert len(page.locator("#search-q").input_value()) <= 200
+    expect(page.locator("#site-search")).to_have_attribute("maxlength", "200")
 
 
 def test_live_search_escape_closes_and_keeps_focus(catalog, page):
@@ -172,6 +207,30 @@ def test_live_search_hidden_when_nothing_matches(catalog, page):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=zebra$"))
     expect(page.get_by_role("heading", level=2)).to_contain_text(["Nothing matches"])
+
+
+# --- home: a comparison in one click --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 667), (1280, 800)])
+def test_home_compare_controls_are_in_the_first_screen(
+    seed, browser, live_server, console_errors, width, height
+):
+    context, page = new_page(
+        browser, live_server, console_errors, viewport={"width": width, "height": height}
+    )
+    try:
+        page.goto("/")
+        for control in (
+            page.locator(".pair-link").first,
+            page.get_by_role("button", name="Compare"),
+        ):
+            expect(control).to_be_in_viewport(ratio=1)
+        page.locator(".pair-link").first.click()
+        expect(page).to_have_url(re.compile(r"/compare/product-manager/vs/project-manager/$"))
+    finally:
+        context.close()
+    assert list(console_errors) == []
 
 
 # --- copy link -----------------------------------------------------------------------------------
@@ -297,6 +356,29 @@ def test_axe_on_the_seed_content(seed, browser, live_server, console_errors, nam
         page.goto(SEED_PAGES[name])
         page.wait_for_load_state("networkidle")
         assert_no_axe_violations(page)
+    finally:
+        context.close()
+    assert list(console_errors) == []
+
+
+@pytest.mark.parametrize(("device", "width"), [("desktop", 1280), ("mobile", 375)])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_first_screen_of_the_home_page(
+    seed, browser, live_server, console_errors, device, width, scheme
+):
+    """What a visitor sees before scrolling, written to test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page = new_page(
+        browser,
+        live_server,
+        console_errors,
+        viewport={"width": width, "height": 800 if width > 400 else 667},
+        color_scheme=scheme,
+    )
+    try:
+        page.goto("/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=SCREENSHOTS / f"home-first-screen-{device}-{scheme}.png")
     finally:
         context.close()
     assert list(console_errors) == []

@@ -1,0 +1,146 @@
+"""The RACI matrix of /collaboration/: activities as rows, every role taking part as a column.
+
+Computed in plain Python over `Collaboration.objects.with_contributions()`; no queries here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from catalog.models import Collaboration, Contribution, Raci, Role
+
+# What a chosen role must hold in an activity for the filter to keep it: it does the work or
+# owns the outcome. Being consulted or informed is not "their" activity.
+LEADING = {Raci.RESPONSIBLE, Raci.ACCOUNTABLE}
+
+
+@dataclass
+class RaciCell:
+    role: Role
+    contribution: Contribution | None
+
+    @property
+    def letter(self) -> str:
+        return self.contribution.raci if self.contribution else ""
+
+
+@dataclass
+class RaciRow:
+    collaboration: Collaboration
+    cells: list[RaciCell]
+
+    @property
+    def accountable(self) -> Role | None:
+        return next((c.role for c in self.cells if c.letter == Raci.ACCOUNTABLE), None)
+
+    @property
+    def parts(self) -> list[Contribution]:
+        """Each role's part, in column order (for the details below the grid)."""
+        return [cell.contribution for cell in self.cells if cell.contribution]
+
+
+@dataclass
+class RoleChoice:
+    role: Role
+    chosen: bool
+
+
+def _by_order(roles: Iterable[Role]) -> list[Role]:
+    return sorted(roles, key=lambda role: (role.order, role.name))
+
+
+class RaciMatrix:
+    """Every activity, or with `roles` (slugs) the activities where any of them is R or A.
+
+    Slugs that name no role taking part are ignored, so a stale or mistyped filter shows
+    everything rather than nothing. Columns are the roles taking part in the activities shown.
+    """
+
+    def __init__(self, collaborations: Iterable[Collaboration], *, roles: Iterable[str] = ()):
+        activities = list(collaborations)
+        everyone = _by_order(
+            {
+                part.role_id: part.role
+                for activity in activities
+                for part in activity.contributions.all()
+            }.values()
+        )
+        asked = set(roles)
+        self.chosen = [role for role in everyone if role.slug in asked]
+        chosen_ids = {role.pk for role in self.chosen}
+        self.path = reverse("catalog:collaboration")
+        self.choices = [RoleChoice(role, role.pk in chosen_ids) for role in everyone]
+        self.total = len(activities)
+        shown = [
+            activity
+            for activity in activities
+            if not chosen_ids
+            or any(
+                part.role_id in chosen_ids and part.raci in LEADING
+                for part in activity.contributions.all()
+            )
+        ]
+        taking_part = {part.role_id for activity in shown for part in activity.contributions.all()}
+        self.roles = [role for role in everyone if role.pk in taking_part]
+        self.rows = []
+        for activity in shown:
+            by_role = {part.role_id: part for part in activity.contributions.all()}
+            self.rows.append(
+                RaciRow(activity, [RaciCell(role, by_role.get(role.pk)) for role in self.roles])
+            )
+
+    @property
+    def url(self) -> str:
+        """This view's own address: the chosen roles in the catalog's order."""
+        if not self.chosen:
+            return self.path
+        return f"{self.path}?{urlencode([('role', role.slug) for role in self.chosen])}"
+
+    @property
+    def chosen_names(self) -> str:
+        names = [role.name for role in self.chosen]
+        return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+    @property
+    def heading(self) -> str:
+        if not self.chosen:
+            return "Every activity"
+        return f"Activities the {self.chosen_names} does or owns"
+
+    @property
+    def announcement(self) -> str:
+        if not self.chosen:
+            return f"Showing all {self.total} activities"
+        return (
+            f"Showing {len(self.rows)} of {self.total} activities: those where the "
+            f"{self.chosen_names} is Responsible or Accountable"
+        )
+
+
+@dataclass
+class RolePair:
+    a: Role
+    b: Role
+    shared: int  # activities both take part in
+
+    @property
+    def url(self) -> str:
+        return reverse("catalog:compare", args=[self.a.slug, self.b.slug])
+
+
+def mixed_up_pairs(roles: list[Role], limit: int) -> list[RolePair]:
+    """The pairs of roles most often mixed up, as the catalog can tell: those that share the
+    most activities first, then in the catalog's order. One query, whatever the size."""
+    members: dict[int, set[int]] = {}
+    for activity, role in Contribution.objects.values_list("collaboration_id", "role_id"):
+        members.setdefault(role, set()).add(activity)
+    pairs = [
+        RolePair(a, b, len(members.get(a.pk, set()) & members.get(b.pk, set())))
+        for i, a in enumerate(roles)
+        for b in roles[i + 1 :]
+    ]
+    return sorted(pairs, key=lambda pair: -pair.shared)[:limit]
