@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django import forms
@@ -79,6 +80,14 @@ class FunctionRow:
     def same(self) -> bool:
         """Both roles work in this function and give it the same weight (key or not)."""
         return all(cell.holds for cell in self.cells) and len({c.is_key for c in self.cells}) == 1
+
+
+class KeyFunctions(NamedTuple):
+    """The two roles' key functions: only a's, both roles', only b's."""
+
+    only_a: list[Function]
+    shared: list[Function]
+    only_b: list[Function]
 
 
 @dataclass
@@ -279,6 +288,15 @@ class Comparison:
             )
             for function in _by_order(functions.values())
         ]
+
+    @cached_property
+    def key_functions(self) -> KeyFunctions:
+        keys = [(row.function, *(cell.is_key for cell in row.cells)) for row in self.function_rows]
+        return KeyFunctions(
+            only_a=[f for f, a, b in keys if a and not b],
+            shared=[f for f, a, b in keys if a and b],
+            only_b=[f for f, a, b in keys if b and not a],
+        )
 
     @property
     def functions(self) -> list[Function]:

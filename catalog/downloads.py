@@ -1,7 +1,7 @@
 """Downloads: the whole catalog as JSON and as CSV (one file per entity, zipped), and a role or a
 comparison as Markdown.
 
-They follow the API's rules (catalog.api.api_endpoint) and reuse its payload builders, so a file
+They are operations of the API (catalog.api), with its rules and its payload builders, so a file
 says exactly what the API says. Markdown is rendered by its own template engine, which does not
 HTML-escape; instead every catalog text goes through the Markdown filters registered here.
 """
@@ -18,28 +18,24 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template import Engine, Library, engines
-from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.utils.http import content_disposition_header
 
+from catalog import schemas
 from catalog.api import (
     Links,
-    Moved,
-    api_endpoint,
+    SlugPath,
     collaboration_payload,
-    collaboration_queryset,
     comparison_payload,
-    find_pair,
-    find_role,
+    endpoint,
+    find_roles,
     iso,
     newest,
-    query_params,
-    redirect_to,
     role_payload,
-    role_queryset,
     source_ref,
     source_summary,
 )
+from catalog.comparison import Comparison
 from catalog.models import (
     Collaboration,
     Contribution,
@@ -77,8 +73,8 @@ def entity(item: Any, links: Links, *, cites: bool = False) -> dict[str, Any]:
 
 def catalog_payload(links: Links) -> dict[str, Any]:
     """Everything, in 15 queries whatever the catalog's size."""
-    roles = list(role_queryset())
-    collaborations = list(collaboration_queryset())
+    roles = list(Role.objects.with_page().with_changed())
+    collaborations = list(Collaboration.objects.with_contributions().with_changed())
     sources = list(Source.objects.all())
     functions = list(Function.objects.all())
     areas = list(KnowledgeArea.objects.select_related("source"))
@@ -111,9 +107,15 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
     return response
 
 
-@api_endpoint
+@endpoint(
+    "/downloads/catalog.json",
+    name="catalog-json",
+    operation_id="downloadCatalogJson",
+    summary="The whole catalog as one JSON document",
+    tag="downloads",
+    ok=schemas.Catalog,
+)
 def catalog_json(request: HttpRequest) -> HttpResponse:
-    query_params(request)
     payload = catalog_payload(Links(request))
     # Indented: people open this file in an editor; the API itself answers compactly.
     body = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
@@ -327,9 +329,16 @@ def catalog_zip() -> bytes:
     return buffer.getvalue()
 
 
-@api_endpoint
+@endpoint(
+    "/downloads/catalog-csv.zip",
+    name="catalog-csv",
+    operation_id="downloadCatalogCsv",
+    summary="The whole catalog as CSV, one file per entity, in a zip",
+    tag="downloads",
+    ok=None,
+    media_type="application/zip",
+)
 def catalog_csv(request: HttpRequest) -> HttpResponse:
-    query_params(request)
     return attachment(catalog_zip(), "application/zip", "roles-catalog-csv.zip")
 
 
@@ -394,26 +403,38 @@ def render_markdown(template: str, context: dict[str, Any]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-@api_endpoint
-def role_markdown(request: HttpRequest, slug: str) -> HttpResponse:
-    query_params(request)
-    try:
-        role = find_role(slug, role_queryset())
-    except Moved as moved:
-        return redirect_to(request, reverse("api:role-markdown", args=moved.slugs))
+@endpoint(
+    "/roles/{slug:slug}.md",
+    name="role-markdown",
+    operation_id="downloadRoleMarkdown",
+    summary="A role as Markdown",
+    tag="downloads",
+    ok=None,
+    media_type="text/markdown",
+    moved=True,
+    not_found=True,
+)
+def role_markdown(request: HttpRequest, slug: SlugPath) -> HttpResponse:
+    (role,) = find_roles(slug)
     body = render_markdown(
         "catalog/downloads/role.md", {"role": role_payload(role, Links(request))}
     )
     return attachment(body.encode(), MARKDOWN, f"{role.slug}.md")
 
 
-@api_endpoint
-def compare_markdown(request: HttpRequest, a: str, b: str) -> HttpResponse:
-    query_params(request)
-    try:
-        role_a, role_b = find_pair(a, b)
-    except Moved as moved:
-        return redirect_to(request, reverse("api:compare-markdown", args=moved.slugs))
-    comparison = comparison_payload(role_a, role_b, Links(request))
-    body = render_markdown("catalog/downloads/compare.md", {"c": comparison})
-    return attachment(body.encode(), MARKDOWN, f"{role_a.slug}-vs-{role_b.slug}.md")
+@endpoint(
+    "/compare/{slug:a}/vs/{slug:b}.md",
+    name="compare-markdown",
+    operation_id="downloadComparisonMarkdown",
+    summary="A comparison as Markdown",
+    tag="downloads",
+    ok=None,
+    media_type="text/markdown",
+    moved=True,
+    not_found=True,
+)
+def compare_markdown(request: HttpRequest, a: SlugPath, b: SlugPath) -> HttpResponse:
+    comparison = Comparison(*find_roles(a, b))
+    payload = comparison_payload(comparison, Links(request))
+    body = render_markdown("catalog/downloads/compare.md", {"c": payload})
+    return attachment(body.encode(), MARKDOWN, f"{a}-vs-{b}.md")

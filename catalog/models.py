@@ -6,6 +6,8 @@ a parent), so fixtures never carry numeric primary keys.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -97,6 +99,49 @@ class Source(TimeStamped):
     def get_absolute_url(self) -> str:
         return f"{reverse('catalog:sources')}#source-{self.slug}"
 
+    def cited_by(self) -> list[Citation]:
+        """Everything that cites this source, read from `SourceQuerySet.with_citations()`."""
+        return [
+            *(Citation("role", r.slug, r.name, r, r) for r in self.roles.all()),
+            *(
+                Citation("responsibility", r.slug, r.title, r, r.role)
+                for r in self.responsibilities.all()
+            ),
+            *(Citation("knowledge_area", k.slug, k.name, k) for k in self.knowledge_areas.all()),
+            *(
+                Citation("role_knowledge", k.area.slug, k.area.name, k, k.role)
+                for k in self.role_knowledge.all()
+            ),
+            *(
+                Citation("trait", t.dimension.slug, t.dimension.name, t, t.role)
+                for t in self.traits.all()
+            ),
+            *(Citation("lifecycle_stage", s.slug, s.name, s) for s in self.lifecycle_stages.all()),
+            *(
+                Citation("involvement", i.stage.slug, i.stage.name, i, i.role)
+                for i in self.involvements.all()
+            ),
+            *(Citation("collaboration", c.slug, c.title, c) for c in self.collaborations.all()),
+        ]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One thing that cites a source: its kind, name, the item itself and the role it belongs to."""
+
+    kind: str
+    slug: str
+    title: str
+    item: models.Model
+    role: Role | None = None
+
+    @property
+    def path(self) -> str | None:
+        """The item's place on the site; lifecycle stages and knowledge areas have none."""
+        if self.kind in ("lifecycle_stage", "knowledge_area"):
+            return None
+        return self.item.get_absolute_url()
+
 
 class Function(TimeStamped):
     """A function area, such as Strategy or Tech knowledge ("key functions" in the seed)."""
@@ -150,6 +195,19 @@ class Role(TimeStamped):
     @property
     def label(self) -> str:
         return self.short_name or self.name
+
+    def cited_sources(self) -> list[Source]:
+        """Every source the role and its items cite, in the sources' order (from `with_page`)."""
+        items = [
+            *self.responsibilities.all(),
+            *self.knowledge.all(),
+            *self.traits.all(),
+            *self.involvements.all(),
+            *(part.collaboration for part in self.contributions.all()),
+        ]
+        found = {item.source.pk: item.source for item in items if item.source}
+        found.update((source.pk, source) for source in self.sources.all())
+        return sorted(found.values(), key=lambda source: (source.order, source.title))
 
     @property
     def accent(self) -> int:
@@ -456,6 +514,9 @@ class StageInvolvement(TimeStamped):
     @property
     def anchor(self) -> str:
         return f"{self.role.slug}-stage-{self.stage.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
 class Collaboration(TimeStamped):

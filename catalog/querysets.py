@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import DateTimeField, F, OuterRef, Prefetch
+from django.db.models.functions import Coalesce, Greatest
 
 if TYPE_CHECKING:
     from catalog.models import Role
@@ -18,7 +21,55 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
+def newest_child(model: type[models.Model], parent: str) -> Coalesce:
+    """The latest `updated` among `model` rows pointing at the outer row, else the row's own."""
+    rows = model.objects.filter(**{parent: OuterRef("pk")}).order_by("-updated").values("updated")
+    return Coalesce(rows[:1], F("updated"), output_field=DateTimeField())
+
+
 class RoleQuerySet(models.QuerySet):
+    def with_changed(self) -> RoleQuerySet:
+        """Annotate `changed`: the latest edit to a role or anything that belongs to it."""
+        from catalog.models import (
+            Contribution,
+            Responsibility,
+            RoleKnowledge,
+            StageInvolvement,
+            Trait,
+        )
+
+        return self.annotate(
+            changed=Greatest(
+                F("updated"),
+                *(
+                    newest_child(model, "role")
+                    for model in (
+                        Responsibility,
+                        RoleKnowledge,
+                        Trait,
+                        StageInvolvement,
+                        Contribution,
+                    )
+                ),
+                output_field=DateTimeField(),
+            )
+        )
+
+    def changed_since(self, moment: datetime | None) -> RoleQuerySet:
+        """Roles changed at or after `moment` (all when None), with `changed`."""
+        roles = self.with_changed()
+        return roles if moment is None else roles.filter(changed__gte=moment)
+
+    def renamed(self, slugs: Iterable[str]) -> dict[str, str]:
+        """Old slug → current slug, for any of `slugs` that belonged to a renamed role."""
+        from catalog.models import RoleSlugRedirect
+
+        return dict(
+            RoleSlugRedirect.objects.filter(old_slug__in=set(slugs)).values_list(
+                "old_slug", "role__slug"
+            )
+        )
+
     def with_page(self) -> RoleQuerySet:
         """Everything a role page shows, in 8 queries whatever the catalog's size."""
         from catalog.models import (
@@ -64,10 +115,15 @@ class RoleQuerySet(models.QuerySet):
             ),
         )
 
+    def in_order(self, *slugs: str) -> list[Role]:
+        """The roles named by slug, fully loaded, in the order asked (a slug may repeat); a slug
+        that names no role is left out."""
+        roles = {role.slug: role for role in self.filter(slug__in=set(slugs)).with_page()}
+        return [roles[slug] for slug in slugs if slug in roles]
+
     def for_comparison(self, a: str, b: str) -> list[Role]:
-        """The two roles named by slug, fully loaded, in the order asked (a may equal b)."""
-        roles = {role.slug: role for role in self.filter(slug__in={a, b}).with_page()}
-        return [roles[slug] for slug in (a, b) if slug in roles]
+        """The two roles of a comparison (a may equal b), as `in_order`."""
+        return self.in_order(a, b)
 
     def with_cards(self) -> RoleQuerySet:
         """Roles as cards: key functions and the key-question trait, in 3 queries."""
@@ -86,6 +142,23 @@ class RoleQuerySet(models.QuerySet):
 
 
 class CollaborationQuerySet(models.QuerySet):
+    def with_changed(self) -> CollaborationQuerySet:
+        """Annotate `changed`: the latest edit to the activity or any role's part in it."""
+        from catalog.models import Contribution
+
+        return self.annotate(
+            changed=Greatest(
+                F("updated"),
+                newest_child(Contribution, "collaboration"),
+                output_field=DateTimeField(),
+            )
+        )
+
+    def changed_since(self, moment: datetime | None) -> CollaborationQuerySet:
+        """Activities changed at or after `moment` (all when None), with `changed`."""
+        activities = self.with_changed()
+        return activities if moment is None else activities.filter(changed__gte=moment)
+
     def with_contributions(self) -> CollaborationQuerySet:
         from catalog.models import Contribution
 
@@ -105,6 +178,10 @@ KEY_QUESTION = "key-question"
 
 
 class SourceQuerySet(models.QuerySet):
+    def changed_since(self, moment: datetime | None) -> SourceQuerySet:
+        """Sources edited at or after `moment`; all when it is None."""
+        return self if moment is None else self.filter(updated__gte=moment)
+
     def with_citations(self) -> SourceQuerySet:
         """Every source with everything that cites it, in 10 queries whatever the size."""
         from catalog.models import (

@@ -32,7 +32,6 @@ from catalog.models import (
     Level,
     Raci,
     Role,
-    RoleSlugRedirect,
     Source,
 )
 from catalog.raci import RaciMatrix, mixed_up_pairs
@@ -143,31 +142,19 @@ def role_list(request: HtmxHttpRequest) -> TemplateResponse:
     return render_page(request, "catalog/role_list.html", context)
 
 
-def cited_sources(role: Role) -> list[Source]:
-    """Every source the role page cites: its items' sources and the role's own, in order."""
-    items = [
-        *role.responsibilities.all(),
-        *role.knowledge.all(),
-        *role.traits.all(),
-        *role.involvements.all(),
-    ]
-    found = {item.source.pk: item.source for item in items if item.source}
-    for part in role.contributions.all():
-        if part.collaboration.source:
-            found[part.collaboration.source.pk] = part.collaboration.source
-    found.update((source.pk, source) for source in role.sources.all())
-    return sorted(found.values(), key=lambda source: (source.order, source.title))
+def redirect_keeping_query(request: HttpRequest, path: str) -> HttpResponsePermanentRedirect:
+    """301 to `path` with this request's query string: a renamed role's old links keep working."""
+    if query := request.META.get("QUERY_STRING"):
+        path = f"{path}?{query}"
+    return HttpResponsePermanentRedirect(path)
 
 
 def moved_role(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect:
     """301 from a renamed role's old slug to its current URL, keeping the query; else 404."""
-    moved = RoleSlugRedirect.objects.select_related("role").filter(old_slug=slug).first()
-    if moved is None:
+    current = Role.objects.renamed([slug]).get(slug)
+    if current is None:
         raise Http404("No role has this address.")
-    url = moved.role.get_absolute_url()
-    if query := request.META.get("QUERY_STRING"):
-        url = f"{url}?{query}"
-    return HttpResponsePermanentRedirect(url)
+    return redirect_keeping_query(request, reverse("catalog:role-detail", args=[current]))
 
 
 @require_safe
@@ -201,7 +188,7 @@ def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         responsibilities_status=status,
         essential_knowledge=[k for k in knowledge if k.level == Level.ESSENTIAL],
         useful_knowledge=[k for k in knowledge if k.level != Level.ESSENTIAL],
-        sources=cited_sources(role),
+        sources=role.cited_sources(),
         other_roles=list(Role.objects.exclude(pk=role.pk)),
         nav="roles",
     )
@@ -247,53 +234,29 @@ def search(request: HtmxHttpRequest) -> TemplateResponse:
 
 
 def citations(source: Source) -> list[tuple[str, list[tuple[str, str]]]]:
-    """What cites a source (from SourceQuerySet.with_citations): (kind, [(label, url)]) groups."""
+    """What cites a source (`Source.cited_by`) as the page groups it: (kind, [(label, url)])."""
+    cited = source.cited_by()
+
+    def of(kind: str, label=lambda c: f"{c.role.label}: {c.title}") -> list[tuple[str, str]]:
+        return [(label(c), c.path or "") for c in cited if c.kind == kind]
+
     groups = [
-        ("Roles", [(role.name, role.get_absolute_url()) for role in source.roles.all()]),
-        (
-            "At a glance",
-            [
-                (f"{trait.role.label}: {trait.dimension}", trait.get_absolute_url())
-                for trait in source.traits.all()
-            ],
-        ),
-        (
-            "Responsibilities",
-            [
-                (f"{item.role.label}: {item.title}", item.get_absolute_url())
-                for item in source.responsibilities.all()
-            ],
-        ),
+        ("Roles", of("role", lambda c: c.title)),
+        ("At a glance", of("trait")),
+        ("Responsibilities", of("responsibility")),
         (
             "Knowledge",
-            [
-                (f"{held.role.label}: {held.area}", held.get_absolute_url())
-                for held in source.role_knowledge.all()
-            ]
+            of("role_knowledge")
             + [
-                (f"{held.role.label}: {area}", held.get_absolute_url())
-                for area in source.knowledge_areas.all()
-                for held in area.holders.all()
+                (f"{held.role.label}: {c.title}", held.get_absolute_url())
+                for c in cited
+                if c.kind == "knowledge_area"
+                for held in c.item.holders.all()
             ],
         ),
-        ("Lifecycle stages", [(stage.name, "") for stage in source.lifecycle_stages.all()]),
-        (
-            "Lifecycle involvement",
-            [
-                (
-                    f"{part.role.label} in {part.stage}",
-                    f"{part.role.get_absolute_url()}#{part.anchor}",
-                )
-                for part in source.involvements.all()
-            ],
-        ),
-        (
-            "Shared activities",
-            [
-                (activity.title, activity.get_absolute_url())
-                for activity in source.collaborations.all()
-            ],
-        ),
+        ("Lifecycle stages", of("lifecycle_stage", lambda c: c.title)),
+        ("Lifecycle involvement", of("involvement", lambda c: f"{c.role.label} in {c.title}")),
+        ("Shared activities", of("collaboration", lambda c: c.title)),
     ]
     return [(kind, items) for kind, items in groups if items]
 
@@ -451,18 +414,11 @@ def compare(request: HtmxHttpRequest, a: str, b: str) -> HttpResponse:
         return comparison_response(request, *pair)
     # A renamed role on either side: 301 to the pair's current address, keeping the query.
     found = {role.slug for role in pair}
-    moved = dict(
-        RoleSlugRedirect.objects.filter(old_slug__in={a, b} - found).values_list(
-            "old_slug", "role__slug"
-        )
-    )
+    moved = Role.objects.renamed({a, b} - found)
     current = [slug if slug in found else moved.get(slug) for slug in (a, b)]
     if None in current:
         raise Http404("No role has this address.")
-    url = reverse("catalog:compare", args=current)
-    if query := request.META.get("QUERY_STRING"):
-        url = f"{url}?{query}"
-    return HttpResponsePermanentRedirect(url)
+    return redirect_keeping_query(request, reverse("catalog:compare", args=current))
 
 
 @require_safe

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from catalog.comparison import Comparison
 from catalog.models import (
+    Collaboration,
     Contribution,
     Function,
     KnowledgeArea,
@@ -22,6 +24,7 @@ from catalog.models import (
     Role,
     RoleKnowledge,
     Source,
+    StageInvolvement,
 )
 from tests.factories import make_catalog
 
@@ -35,16 +38,17 @@ ENDPOINTS: dict[str, tuple[str, int]] = {
     "index": ("/api/v1/", 2),
     "roles": ("/api/v1/roles/", 3),
     "role": ("/api/v1/roles/role-0/", 9),
-    "compare": ("/api/v1/compare/role-0/vs/role-1/", 9),
+    # The comparison reads the lifecycle stages too: it lists every stage, as the page does.
+    "compare": ("/api/v1/compare/role-0/vs/role-1/", 10),
     "collaborations": ("/api/v1/collaborations/", 3),
     "collaboration": ("/api/v1/collaborations/activity-0/", 3),
-    "sources": ("/api/v1/sources/", 10),
-    "source": ("/api/v1/sources/factory-source/", 10),
+    "sources": ("/api/v1/sources/", 11),
+    "source": ("/api/v1/sources/factory-source/", 11),
     "openapi": ("/api/v1/openapi.json", 1),
     "catalog_json": ("/downloads/catalog.json", 16),
     "catalog_csv": ("/downloads/catalog-csv.zip", 15),
     "role_markdown": ("/roles/role-0.md", 9),
-    "compare_markdown": ("/compare/role-0/vs/role-1.md", 9),
+    "compare_markdown": ("/compare/role-0/vs/role-1.md", 10),
 }
 PATHS = [path for path, _ in ENDPOINTS.values()]
 JSON_PATHS = [path for path in PATHS if path.startswith("/api/")]
@@ -253,6 +257,33 @@ def test_compare_puts_the_roles_side_by_side_in_url_order(client, catalog):
     assert comparison["updated"] == max(comparison["a"]["updated"], comparison["b"]["updated"])
 
 
+def test_compare_lists_every_lifecycle_stage_as_the_page_does(client, catalog):
+    StageInvolvement.objects.filter(stage__slug="stage-1").delete()
+    LifecycleStage.objects.create(slug="stage-9", name="Stage 9", order=9)
+    comparison = get_json(client, "/api/v1/compare/role-0/vs/role-1/")
+    rows = [(row["stage"]["slug"], row["a"], row["b"]) for row in comparison["lifecycle"]]
+    page = Comparison(*Role.objects.for_comparison("role-0", "role-1"))
+    assert [slug for slug, _, _ in rows] == [row.stage.slug for row in page.lifecycle]
+    assert [slug for slug, _, _ in rows] == ["stage-0", "stage-1", "stage-2", "stage-9"]
+    assert [(a is None, b is None) for _, a, b in rows] == [
+        (False, False),
+        (True, True),
+        (False, False),
+        (True, True),
+    ]
+
+
+def test_compare_cites_the_sources_the_page_cites(client, catalog):
+    other = Source.objects.create(slug="other", title="Other", order=5)
+    Collaboration.objects.filter(slug="activity-1").update(source=other)
+    Contribution.objects.filter(role__slug="role-1", collaboration__slug="activity-1").delete()
+    comparison = get_json(client, "/api/v1/compare/role-0/vs/role-1/")
+    page = Comparison(*Role.objects.for_comparison("role-0", "role-1"))
+    # activity-1 is not shared, so neither the page nor the API lists its source.
+    assert [s["slug"] for s in comparison["sources"]] == [s.slug for s in page.sources]
+    assert [s["slug"] for s in comparison["sources"]] == ["factory-source"]
+
+
 def test_compare_lists_only_activities_both_roles_take_part_in(client, catalog):
     Contribution.objects.filter(role__slug="role-1", collaboration__slug="activity-1").delete()
     comparison = get_json(client, "/api/v1/compare/role-0/vs/role-1/")
@@ -302,6 +333,53 @@ def test_collaboration_updated_covers_its_contributions(client, catalog):
     assert get_json(client, "/api/v1/collaborations/activity-1/")["updated"] == (
         "2032-01-02T03:04:05Z"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("/api/v1/roles/", "roles"),
+        ("/api/v1/collaborations/", "collaborations"),
+        ("/api/v1/sources/", "sources"),
+    ],
+)
+def test_updated_since_keeps_what_changed_at_or_after_it(client, catalog, path, key):
+    everything = get_json(client, path)
+    assert everything["count"] > 0
+    newest = everything["updated"]
+    assert get_json(client, path, data={"updated_since": "2000-01-01T00:00:00Z"}) == everything
+    at_newest = get_json(client, path, data={"updated_since": newest})
+    assert at_newest["count"] >= 1
+    assert all(item["updated"] >= newest for item in at_newest[key])
+    later = get_json(client, path, data={"updated_since": "2999-01-01T00:00:00+01:00"})
+    assert (later["count"], later[key], later["updated"]) == (0, [], None)
+
+
+def test_updated_since_counts_a_change_to_any_part_of_a_role_or_activity(client, catalog):
+    later = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    Responsibility.objects.filter(role__slug="role-1", slug="duty-2").update(updated=later)
+    Contribution.objects.filter(role__slug="role-1", collaboration__slug="activity-1").update(
+        updated=later
+    )
+    since = {"updated_since": "2031-05-06T07:08:09"}  # no offset: UTC
+    roles = get_json(client, "/api/v1/roles/", data=since)
+    assert [role["slug"] for role in roles["roles"]] == ["role-1"]
+    # role-0 takes part in activity-1, which changed through role-1's part.
+    activities = get_json(client, "/api/v1/collaborations/", data={**since, "role": "role-0"})
+    assert [a["slug"] for a in activities["collaborations"]] == ["activity-1"]
+    assert get_json(client, "/api/v1/roles/", data={"updated_since": "2031-05-06T07:08:10Z"}) == {
+        **roles,
+        "count": 0,
+        "roles": [],
+        "updated": None,
+    }
+
+
+@pytest.mark.parametrize("value", ["yesterday", "1700000000", "2026-13-01T00:00:00Z", ""])
+@pytest.mark.parametrize("path", ["/api/v1/roles/", "/api/v1/collaborations/", "/api/v1/sources/"])
+def test_updated_since_must_be_an_iso_8601_time(client, catalog, path, value):
+    message = assert_error(client.get(path, {"updated_since": value}), 400)
+    assert "updated_since" in message
 
 
 def test_sources_list_what_cites_them(client, catalog):
@@ -621,11 +699,29 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
     ("path", "queries"),
     [
         ("/api/v1/roles/role-0/?function=function-1", 10),
-        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 10),
+        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 11),
         ("/api/v1/collaborations/?role=role-1", 4),
     ],
 )
 def test_filters_cost_one_more_query(client, catalog, django_assert_num_queries, path, queries):
+    with django_assert_num_queries(queries):
+        assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("roles", "scale"), [(2, 1), (20, 10)])
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        ("/api/v1/roles/?updated_since=2000-01-01T00:00:00Z", 3),
+        ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z", 3),
+        ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z&role=role-1", 4),
+        ("/api/v1/sources/?updated_since=2000-01-01T00:00:00Z", 11),
+    ],
+)
+def test_updated_since_costs_no_extra_query(
+    client, django_assert_num_queries, path, queries, roles, scale
+):
+    make_catalog(roles=roles, scale=scale)
     with django_assert_num_queries(queries):
         assert client.get(path).status_code == 200
 

@@ -1,10 +1,23 @@
-"""Role pages and comparisons are fetched in a fixed number of queries, whatever the size."""
+"""Role pages and comparisons are fetched in a fixed number of queries, whatever the size; and
+the read model that pages, API and downloads share: changed times, renamed slugs, citations."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from catalog.models import Collaboration, Role
+from catalog.comparison import Comparison
+from catalog.models import (
+    Collaboration,
+    Contribution,
+    Function,
+    LifecycleStage,
+    Role,
+    Source,
+    StageInvolvement,
+    Trait,
+)
 from tests.factories import make_catalog
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +73,86 @@ def test_collaboration_matrix_fetch_is_constant(django_assert_num_queries, roles
             for p in c.contributions.all()
         ]
     assert len(letters) == roles * 2 * scale
+
+
+# --- the read model the pages, the API and the downloads share ---------------------------------
+
+
+def test_renamed_maps_old_slugs_to_current_ones(django_assert_num_queries):
+    role = make_catalog(roles=2)[0]
+    role.slug = "role-zero"
+    role.save()
+    with django_assert_num_queries(1):
+        assert Role.objects.renamed(["role-0", "role-1", "nobody"]) == {"role-0": "role-zero"}
+
+
+def test_changed_is_the_latest_edit_to_a_role_or_anything_of_it():
+    make_catalog(roles=2)
+    later = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    StageInvolvement.objects.filter(role__slug="role-1", stage__slug="stage-2").update(
+        updated=later
+    )
+    changed = dict(Role.objects.with_changed().values_list("slug", "changed"))
+    assert changed["role-1"] == later
+    assert changed["role-0"] < later
+    assert [role.slug for role in Role.objects.changed_since(later)] == ["role-1"]
+    assert Role.objects.changed_since(None).count() == 2
+
+
+def test_collaboration_changed_covers_its_contributions():
+    make_catalog(roles=2)
+    later = datetime(2032, 1, 2, 3, 4, 5, tzinfo=UTC)
+    Contribution.objects.filter(collaboration__slug="activity-0", role__slug="role-1").update(
+        updated=later
+    )
+    assert [c.slug for c in Collaboration.objects.changed_since(later)] == ["activity-0"]
+    assert Collaboration.objects.with_changed().get(slug="activity-0").changed == later
+
+
+def test_cited_sources_of_a_role_are_its_own_and_its_items_in_order(django_assert_num_queries):
+    make_catalog(roles=2)
+    first = Source.objects.create(slug="first", title="First", order=0)
+    last = Source.objects.create(slug="last", title="Last", order=9)
+    Trait.objects.filter(role__slug="role-0", dimension__slug="dimension-1").update(source=last)
+    Collaboration.objects.filter(slug="activity-1").update(source=first)
+    Source.objects.filter(slug="factory-source").update(order=5)
+    role = Role.objects.with_page().get(slug="role-0")
+    with django_assert_num_queries(0):
+        cited = [source.slug for source in role.cited_sources()]
+    assert cited == ["first", "factory-source", "last"]
+
+
+def test_cited_by_lists_every_kind_of_citation_with_its_role_and_page():
+    roles = make_catalog(roles=2)
+    source = Source.objects.get(slug="factory-source")
+    roles[0].traits.update(source=source)
+    roles[0].involvements.update(source=source)
+    LifecycleStage.objects.filter(slug="stage-0").update(source=source)
+    cited = Source.objects.with_citations().get(slug="factory-source").cited_by()
+    kinds = {citation.kind for citation in cited}
+    assert kinds == {
+        "role",
+        "responsibility",
+        "knowledge_area",
+        "trait",
+        "lifecycle_stage",
+        "involvement",
+        "collaboration",
+    }
+    involvement = next(c for c in cited if c.kind == "involvement")
+    assert (involvement.role, involvement.path) == (roles[0], "/roles/role-0/#role-0-stage-stage-0")
+    stage = next(c for c in cited if c.kind == "lifecycle_stage")
+    assert (stage.slug, stage.role, stage.path) == ("stage-0", None, None)
+
+
+def test_comparison_splits_key_functions_into_only_a_shared_only_b():
+    make_catalog(roles=2)
+    Role.objects.get(slug="role-1").key_functions.set(
+        Function.objects.filter(slug__in=["function-1", "function-2"])
+    )
+    split = Comparison(*Role.objects.for_comparison("role-0", "role-1")).key_functions
+    assert [[f.slug for f in side] for side in split] == [
+        ["function-0"],
+        ["function-1"],
+        ["function-2"],
+    ]

@@ -1,0 +1,440 @@
+"""The API's payloads as Pydantic schemas: django-ninja validates every response against them and
+generates the OpenAPI document (/api/v1/openapi.json) from them.
+
+Every field is required and no other is allowed (`extra="forbid"` becomes
+`additionalProperties: false`), so a payload that drifts from its schema fails in the tests.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="Stable identifier.")]
+Url = Annotated[
+    str, Field(description="This resource in the API.", json_schema_extra={"format": "uri"})
+]
+HtmlUrl = Annotated[
+    str, Field(description="This resource's web page.", json_schema_extra={"format": "uri"})
+]
+Uri = Annotated[str, Field(json_schema_extra={"format": "uri"})]
+UriTemplate = Annotated[str, Field(description="An RFC 6570 URI template.")]
+Updated = Annotated[
+    str,
+    Field(description="Last change (ISO 8601, UTC).", json_schema_extra={"format": "date-time"}),
+]
+Order = Annotated[int, Field(ge=0)]
+Level = Literal["essential", "useful"]
+InvolvementLevel = Literal["leads", "supports", "none"]
+RaciLetter = Literal["R", "A", "C", "I"]
+RaciLabel = Literal["Responsible", "Accountable", "Consulted", "Informed"]
+RaciMeaning = Literal["does the work", "owns the outcome", "is asked before", "is told after"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors and the index ----------------------------------------------------------------------
+
+
+class ErrorBody(Strict):
+    status: Literal[400, 404, 405]
+    message: str
+
+
+class Error(Strict):
+    """Every error: bad input (400), unknown resource (404), a write method (405)."""
+
+    error: ErrorBody
+
+
+class IndexLinks(Strict):
+    roles: Uri
+    role: UriTemplate
+    compare: UriTemplate
+    collaborations: Uri
+    collaboration: UriTemplate
+    sources: Uri
+    source: UriTemplate
+    openapi: Uri
+    catalog_json: Uri
+    catalog_csv: Uri
+    role_markdown: UriTemplate
+    compare_markdown: UriTemplate
+
+
+class Index(Strict):
+    """Where to start: links to every collection, URI templates for single resources."""
+
+    name: str
+    description: str
+    version: Literal["v1"]
+    url: Url
+    html_url: HtmlUrl
+    updated: Updated | None
+    links: IndexLinks
+
+
+# --- references --------------------------------------------------------------------------------
+
+
+class FunctionRef(Strict):
+    slug: Slug
+    name: str
+
+
+class RoleRef(Strict):
+    slug: Slug
+    name: str
+    url: Url
+    html_url: HtmlUrl
+
+
+class SourceRef(Strict):
+    """A cited source; details at its url."""
+
+    slug: Slug
+    title: str
+    url: Url
+
+
+class CollaborationRef(Strict):
+    slug: Slug
+    title: str
+    url: Url
+    html_url: HtmlUrl
+
+
+class KnowledgeAreaRef(Strict):
+    slug: Slug
+    name: str
+    description: str
+
+
+class DimensionRef(Strict):
+    slug: Slug
+    name: str
+    description: str
+
+
+class StageRef(Strict):
+    slug: Slug
+    name: str
+    order: Order
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+
+class RoleSummary(Strict):
+    """A role's headline. `updated` covers the role and everything that belongs to it."""
+
+    slug: Slug
+    url: Url
+    html_url: HtmlUrl
+    markdown_url: Uri
+    name: str
+    short_name: str = Field(description="Used in tight places; may be empty.")
+    summary: str
+    main_goal: str
+    order: Order
+    key_functions: list[FunctionRef]
+    updated: Updated
+
+
+class Responsibility(Strict):
+    slug: Slug
+    title: str
+    description: str
+    function: FunctionRef
+    order: Order
+    source: SourceRef | None
+    html_url: HtmlUrl
+    updated: Updated
+
+
+class RoleKnowledge(Strict):
+    area: KnowledgeAreaRef
+    level: Level
+    note: str
+    source: SourceRef | None
+    html_url: HtmlUrl
+    updated: Updated
+
+
+class Trait(Strict):
+    """A role's value on one dimension of the side-by-side table."""
+
+    dimension: DimensionRef
+    text: str
+    source: SourceRef | None
+    html_url: HtmlUrl
+    updated: Updated
+
+
+class Involvement(Strict):
+    """How a role takes part in a lifecycle stage."""
+
+    stage: StageRef
+    level: InvolvementLevel
+    note: str
+    source: SourceRef | None
+    html_url: HtmlUrl
+    updated: Updated
+
+
+class RolePart(Strict):
+    """The role's part in a collaboration, with its RACI letter."""
+
+    collaboration: CollaborationRef
+    raci: RaciLetter
+    raci_label: RaciLabel
+    raci_meaning: RaciMeaning
+    text: str
+    updated: Updated
+
+
+class SourceSummary(Strict):
+    slug: Slug
+    url: Url
+    html_url: HtmlUrl
+    title: str
+    publisher: str
+    link: Uri | None = Field(description="The source document itself.")
+    note: str
+    order: Order
+    updated: Updated
+
+
+class Role(RoleSummary):
+    """A role in full. With ?function=, responsibilities are only those of that function."""
+
+    description: str
+    responsibilities: list[Responsibility]
+    knowledge: list[RoleKnowledge]
+    traits: list[Trait]
+    involvement: list[Involvement]
+    collaborations: list[RolePart]
+    sources: list[SourceSummary]
+
+
+class RoleList(Strict):
+    url: Url
+    html_url: HtmlUrl
+    updated: Updated | None
+    count: Order
+    roles: list[RoleSummary]
+
+
+# --- comparison --------------------------------------------------------------------------------
+
+
+class TraitCell(Strict):
+    text: str
+    source: SourceRef | None
+    html_url: HtmlUrl
+    updated: Updated
+
+
+class KnowledgeCell(Strict):
+    level: Level
+    note: str
+    source: SourceRef | None
+    html_url: HtmlUrl
+    updated: Updated
+
+
+class InvolvementCell(Strict):
+    level: InvolvementLevel
+    note: str
+    source: SourceRef | None
+    html_url: HtmlUrl
+    updated: Updated
+
+
+class PartCell(Strict):
+    raci: RaciLetter
+    raci_label: RaciLabel
+    raci_meaning: RaciMeaning
+    text: str
+    updated: Updated
+
+
+class KeyFunctionSplit(Strict):
+    only_a: list[FunctionRef]
+    shared: list[FunctionRef]
+    only_b: list[FunctionRef]
+
+
+class DimensionRow(Strict):
+    slug: Slug
+    name: str
+    description: str
+    a: TraitCell | None
+    b: TraitCell | None
+
+
+class ResponsibilitySides(Strict):
+    a: list[Responsibility]
+    b: list[Responsibility]
+
+
+class KnowledgeRow(Strict):
+    area: KnowledgeAreaRef
+    a: KnowledgeCell | None
+    b: KnowledgeCell | None
+
+
+class StageRow(Strict):
+    """Every lifecycle stage is a row; a role not involved in it is null."""
+
+    stage: StageRef
+    a: InvolvementCell | None
+    b: InvolvementCell | None
+
+
+class SharedActivity(Strict):
+    """An activity both roles take part in."""
+
+    collaboration: CollaborationRef
+    a: PartCell
+    b: PartCell
+
+
+class Comparison(Strict):
+    """Role a and role b side by side, in the order of the URL. A side that has nothing on a row
+    is null."""
+
+    url: Url
+    html_url: HtmlUrl
+    markdown_url: Uri
+    updated: Updated
+    a: RoleSummary
+    b: RoleSummary
+    key_functions: KeyFunctionSplit
+    dimensions: list[DimensionRow]
+    responsibilities: ResponsibilitySides
+    knowledge: list[KnowledgeRow]
+    lifecycle: list[StageRow]
+    collaborations: list[SharedActivity]
+    sources: list[SourceSummary]
+
+
+# --- collaborations and sources ----------------------------------------------------------------
+
+
+class Contribution(Strict):
+    role: RoleRef
+    raci: RaciLetter
+    raci_label: RaciLabel
+    raci_meaning: RaciMeaning
+    text: str
+    updated: Updated
+
+
+class Collaboration(Strict):
+    """A shared activity or hand-off: each role's part and RACI letter, one Accountable."""
+
+    slug: Slug
+    url: Url
+    html_url: HtmlUrl
+    title: str
+    description: str
+    order: Order
+    source: SourceRef | None
+    accountable: RoleRef | None
+    contributions: list[Contribution]
+    updated: Updated
+
+
+class CollaborationList(Strict):
+    url: Url
+    html_url: HtmlUrl
+    updated: Updated | None
+    count: Order
+    collaborations: list[Collaboration]
+
+
+class Citation(Strict):
+    """Something that cites a source. `role` is set for items that belong to a role."""
+
+    kind: Literal[
+        "role",
+        "responsibility",
+        "knowledge_area",
+        "role_knowledge",
+        "trait",
+        "lifecycle_stage",
+        "involvement",
+        "collaboration",
+    ]
+    slug: Slug
+    title: str
+    role: Slug | None
+    url: Url | None
+    html_url: HtmlUrl | None
+
+
+class Source(SourceSummary):
+    """A source and everything that cites it."""
+
+    cited_by: list[Citation]
+
+
+class SourceList(Strict):
+    url: Url
+    html_url: HtmlUrl
+    updated: Updated | None
+    count: Order
+    sources: list[Source]
+
+
+# --- the whole catalog -------------------------------------------------------------------------
+
+
+class Entity(Strict):
+    slug: Slug
+    name: str
+    description: str
+    order: Order
+    updated: Updated
+
+
+class Function(Entity):
+    pass
+
+
+class Dimension(Entity):
+    pass
+
+
+class KnowledgeArea(Strict):
+    slug: Slug
+    name: str
+    description: str
+    order: Order
+    source: SourceRef | None
+    updated: Updated
+
+
+class LifecycleStage(KnowledgeArea):
+    pass
+
+
+class Catalog(Strict):
+    """The whole catalog in one document."""
+
+    url: Uri
+    api: Uri
+    updated: Updated | None
+    roles: list[Role]
+    collaborations: list[Collaboration]
+    sources: list[SourceSummary]
+    functions: list[Function]
+    knowledge_areas: list[KnowledgeArea]
+    dimensions: list[Dimension]
+    lifecycle_stages: list[LifecycleStage]
