@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.comparison import Comparison
-from catalog.models import Role
+from catalog.models import Dimension, KeyDifference, Pairing, Role, Source
 from tests.compare_catalog import PJM, PM, PO, make_compare_catalog
 from tests.factories import make_catalog
 
@@ -166,7 +166,7 @@ def test_swapped_comparison_carries_its_title_and_announcement(client, roles):
     assert 'data-announce="Comparing Product manager with Project manager"' in html
     assert 'data-title="Product manager vs Project manager · Roles"' in html
     assert f'data-canonical="http://testserver{PAIR}"' in html
-    assert '<h1 tabindex="-1">' in html
+    assert '<h1 class="compare-title" tabindex="-1">' in html
 
 
 # --- addresses: 404, 301, any pair -----------------------------------------------------------
@@ -305,13 +305,23 @@ def test_overlap_splits_functions_and_knowledge_into_only_a_shared_only_b(roles)
     assert only_a.functions[0].anchor == "compare-function-strategy"
 
 
-def test_overlap_entries_link_to_rows_on_this_page(client, roles):
+def test_picture_of_where_they_meet_counts_own_responsibilities_and_shared_activities(
+    client, roles
+):
+    view = comparison()
+    assert [(t.role.slug, t.responsibilities) for t in view.tallies] == [(PM, 4), (PJM, 3)]
+    assert [f.slug for f in view.tallies[0].key_functions] == ["strategy", "vision"]
     html = client.get(PAIR).content.decode()
-    page_ids = set(ids(html))
-    links = re.findall(rf'href="{re.escape(PAIR)}#([^"]+)"', html)
-    assert len(links) == 4 + 3 + 3
-    assert set(links) <= page_ids
-    assert "Functions and knowledge areas. Only Product manager: 4. Both: 3." in html
+    picture = html.split('id="overlap"')[1].split("</figure>")[0]
+    # It says what it counts, and knowledge areas are not among it.
+    assert "What this counts: responsibilities" in picture
+    assert "<strong>4</strong> responsibilities" in picture
+    assert "<strong>3</strong> shared activities" in picture
+    assert "Knowledge" not in picture and "knowledge area" not in picture
+    assert (
+        "Product manager: 4 of its own; Project manager: 3 of its own. "
+        "Activities they take part in together: 3." in picture
+    )
 
 
 def test_responsibilities_are_grouped_by_function_with_key_functions_marked(roles):
@@ -399,17 +409,42 @@ def test_sources_are_those_cited_on_the_page_numbered_in_order(client, roles):
     )
 
 
-def test_items_carry_anchors_and_copy_links(client, roles):
+def test_every_row_has_an_anchor_and_one_share_control(client, roles):
     html = client.get(PAIR).content.decode()
-    for anchor in [
-        f"{PM}-trait-main-objective",
-        f"{PJM}-break-down-plans",
-        f"{PJM}-knowledge-technical",
-        f"{PM}-stage-develop",
+    rows = [
+        "difference-key-question",
+        "difference-shared-work",
+        "compare-function-planning",
+        "compare-knowledge-technical",
+        "compare-stage-develop",
         "collaboration-status-reporting",
-    ]:
+    ]
+    for anchor in rows:
         assert f'id="{anchor}"' in html
-        assert f'class="item-link" href="#{anchor}"' in html
+        assert html.count(f'class="item-link" href="#{anchor}"') == 1
+    # One per row, not per cell: every share control links to a row, and cells only carry ids.
+    links = re.findall(r'class="item-link" href="#([^"]+)"', html)
+    assert len(links) == len(set(links))
+    assert all(link.startswith(("difference-", "compare-", "collaboration-")) for link in links), (
+        links
+    )
+    for cell in [f"{PM}-trait-main-objective", f"{PJM}-break-down-plans", f"{PM}-stage-develop"]:
+        assert f'id="{cell}"' in html
+        assert f'href="#{cell}"' not in html
+
+
+def test_share_controls_on_the_page_are_one_per_row(client, roles):
+    view = comparison()
+    html = client.get(PAIR).content.decode()
+    expected = (
+        len(view.key_difference_rows)
+        + len(view.visible_dimension_rows)
+        + len(view.visible_function_rows)
+        + len(view.visible_knowledge_rows)
+        + len(view.lifecycle)
+        + len(view.collaborations)
+    )
+    assert html.count('class="item-link"') == expected == 3 + 1 + 6 + 4 + 5 + 3
 
 
 # --- the picker page -------------------------------------------------------------------------
@@ -482,24 +517,36 @@ def test_picker_page_with_fewer_than_two_roles_explains(client, db):
 # --- query counts ----------------------------------------------------------------------------
 
 
-# catalog version, the two roles and their 7 prefetches, lifecycle stages, the picker's roles.
-PAGE_QUERIES = 1 + 8 + 1 + 1
+# catalog version, the two roles and their 7 prefetches, the pair's pairing (1 query when there
+# is none, 2 with its chosen dimensions when there is), lifecycle stages, the picker's roles.
+PAGE_QUERIES = 1 + 8 + 1 + 1 + 1
 QUERIES = [
     ("page", PAGE_QUERIES, None),
     ("comparison", PAGE_QUERIES, {**HX, "HX-Target": "comparison"}),
-    ("details", 1 + 8, {**HX, "HX-Target": "details"}),
-    ("responsibilities", 1 + 8, {**HX, "HX-Target": "responsibilities"}),
+    ("details", 1 + 8 + 1, {**HX, "HX-Target": "details"}),
+    ("responsibilities", 1 + 8 + 1, {**HX, "HX-Target": "responsibilities"}),
 ]
 
 
 @pytest.mark.parametrize(("name", "expected", "headers"), QUERIES)
 @pytest.mark.parametrize(("count", "scale"), [(2, 1), (20, 10)])
+@pytest.mark.parametrize("written", [False, True], ids=["no-pairing", "pairing"])
 def test_compare_query_count_is_fixed_whatever_the_catalog_size(
-    client, db, django_assert_num_queries, name, expected, headers, count, scale
+    client, db, django_assert_num_queries, name, expected, headers, count, scale, written
 ):
     made = make_catalog(roles=count, scale=scale)
+    if written:
+        pairing = Pairing.objects.create(
+            role_a=made[0],
+            role_b=made[-1],
+            bottom_line="They differ.",
+            source=Source.objects.first(),
+            locator="Page 1",
+        )
+        for i, dimension in enumerate(Dimension.objects.all()[:3]):
+            KeyDifference.objects.create(pairing=pairing, dimension=dimension, order=i)
     url = reverse("catalog:compare", args=[made[0].slug, made[-1].slug])
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(expected + written):
         assert client.get(url, headers=headers or {}).status_code == 200
 
 
@@ -511,7 +558,7 @@ def test_picker_query_counts_are_fixed(client, db, django_assert_num_queries, co
         client.get("/compare/")
     with django_assert_num_queries(2):
         client.get("/compare/", {"a": a, "b": b})
-    with django_assert_num_queries(1 + 1 + 8 + 1):
+    with django_assert_num_queries(1 + 1 + 8 + 1 + 1):
         client.get("/compare/", {"a": a, "b": b}, headers=HX)
 
 
