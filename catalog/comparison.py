@@ -57,6 +57,7 @@ class Statement:
     text: str
     source: Source | None
     locator: str = ""
+    anchor: str = ""
 
 
 @dataclass
@@ -323,7 +324,9 @@ class Comparison:
             trait = asked.cells[i].trait if asked else None
             who = f"The {in_sentence(role.name)}"
             if trait:
-                statements.append(Statement(f"{who} asks “{trait.text}”", trait.source))
+                statements.append(
+                    Statement(f"{who} asks “{trait.text}”", trait.source, anchor=trait.anchor)
+                )
             else:
                 statements.append(Statement(f"{who}: {role.summary}", None))
         return statements
@@ -334,19 +337,30 @@ class Comparison:
 
     @cached_property
     def key_difference_rows(self) -> list[DimensionRow]:
-        """At most six dimension rows, the key question always among them.
+        """At most six dimension rows; the key question always leads the answer.
 
-        Editors choose them per pair; for a pair nobody has written up yet, the dimensions on
-        which the roles answer differently, in the catalog's order, after the key question.
+        Editors choose them per pair, and the key question is always one of them. For a pair
+        nobody has written up yet, the bottom line is made of the roles' key questions, so the
+        rows are the other dimensions on which the roles answer differently, in order.
         """
         rows = {row.dimension.slug: row for row in self.dimension_rows}
         if self.pairing:
             chosen = [kd.dimension.slug for kd in self.pairing.key_differences.all()]
+            if KEY_QUESTION not in chosen:
+                chosen.insert(0, KEY_QUESTION)
         else:
             chosen = [row.dimension.slug for row in self.dimension_rows if not row.same]
-        if KEY_QUESTION not in chosen:
-            chosen.insert(0, KEY_QUESTION)
-        return [rows[slug] for slug in dict.fromkeys(chosen) if slug in rows][:KEY_DIFFERENCES_MAX]
+        shown = [
+            rows[slug]
+            for slug in dict.fromkeys(chosen)
+            if slug in rows and slug not in self._said_above
+        ]
+        return shown[:KEY_DIFFERENCES_MAX]
+
+    @property
+    def _said_above(self) -> set[str]:
+        """Dimensions the bottom line already states: the key question, when it is made of it."""
+        return set() if self.pairing else {KEY_QUESTION}
 
     # --- dimensions -------------------------------------------------------------------------
 
@@ -367,9 +381,13 @@ class Comparison:
 
     @property
     def other_dimension_rows(self) -> list[DimensionRow]:
-        """The dimensions the key differences leave out (each is said once per page)."""
+        """The dimensions the bottom line and key differences leave out (each is said once)."""
         keys = {row.dimension.pk for row in self.key_difference_rows}
-        return [row for row in self.dimension_rows if row.dimension.pk not in keys]
+        return [
+            row
+            for row in self.dimension_rows
+            if row.dimension.pk not in keys and row.dimension.slug not in self._said_above
+        ]
 
     @property
     def visible_dimension_rows(self) -> list[DimensionRow]:

@@ -291,7 +291,9 @@ def test_dimension_rows_are_in_order_and_mark_what_is_missing(client, roles):
     assert time_scope.cells[1].trait.text.startswith("Temporary")
     html = client.get(PAIR).content.decode()
     assert "not recorded</span>" in html
-    assert f'class="item accent-0" id="{PM}-trait-key-question"' in html
+    assert f'class="item accent-0" id="{PM}-trait-main-objective"' in html
+    # Without a pairing the key questions make the bottom line, and keep their anchors there.
+    assert f'<span class="item" id="{PM}-trait-key-question">' in html
 
 
 def test_overlap_splits_functions_and_knowledge_into_only_a_shared_only_b(roles):
@@ -412,7 +414,7 @@ def test_sources_are_those_cited_on_the_page_numbered_in_order(client, roles):
 def test_every_row_has_an_anchor_and_one_share_control(client, roles):
     html = client.get(PAIR).content.decode()
     rows = [
-        "difference-key-question",
+        "difference-main-objective",
         "difference-shared-work",
         "compare-function-planning",
         "compare-knowledge-technical",
@@ -444,7 +446,293 @@ def test_share_controls_on_the_page_are_one_per_row(client, roles):
         + len(view.lifecycle)
         + len(view.collaborations)
     )
-    assert html.count('class="item-link"') == expected == 3 + 1 + 6 + 4 + 5 + 3
+    assert html.count('class="item-link"') == expected == 2 + 1 + 6 + 4 + 5 + 3
+
+
+# --- the answer first: bottom line and key differences ---------------------------------------
+
+
+def write_pairing(a: str, b: str, dimensions: list[str], **fields) -> Pairing:
+    pairing = Pairing(
+        role_a=Role.objects.get(slug=a),
+        role_b=Role.objects.get(slug=b),
+        bottom_line=fields.get("bottom_line", "One owns the product. The other delivers."),
+        source=Source.objects.get(slug=fields.get("source", "pmbok")),
+        locator=fields.get("locator", "Section 1.2"),
+    )
+    pairing.full_clean()
+    pairing.save()
+    for order, slug in enumerate(dimensions):
+        KeyDifference.objects.create(
+            pairing=pairing, dimension=Dimension.objects.get(slug=slug), order=order
+        )
+    return pairing
+
+
+def test_page_opens_with_the_bottom_line_then_the_key_differences(client, roles):
+    html = client.get(PAIR).content.decode()
+    order = [html.index(f'id="{region}"') for region in ["bottom-line", "key-differences"]]
+    later = [html.index(f'id="{region}"') for region in ["collaborate", "details", "lifecycle"]]
+    assert order == sorted(order) and max(order) < min(later)
+    assert html.index("<h1") < order[0]
+
+
+def test_editors_bottom_line_is_shown_cited_with_its_locator(client, roles):
+    write_pairing(PJM, PM, ["time-scope"], bottom_line="One owns the product. The other delivers.")
+    html = client.get(PAIR).content.decode()
+    bottom = html.split('id="bottom-line"')[1].split("</section>")[0]
+    assert "One owns the product. The other delivers." in bottom
+    number = comparison().pairing.source.number
+    assert f'href="#source-pmbok"><span class="visually-hidden">Source </span>[{number}]' in bottom
+    sources = html.split('id="sources"')[1]
+    assert "For the bottom line: Section 1.2" in sources
+
+
+def test_without_a_pairing_the_bottom_line_is_each_roles_key_question(roles):
+    view = comparison()
+    assert view.pairing is None
+    assert view.bottom_line_text == (
+        "The product manager asks “What and why?” The project manager asks “How and when?”"
+    )
+    assert [statement.source.slug for statement in view.bottom_line] == ["seed", "seed"]
+
+
+def test_a_role_without_a_key_question_is_summed_up_by_its_summary(roles):
+    view = comparison(PM, PO)
+    assert view.bottom_line_text == (
+        "The product manager asks “What and why?” "
+        "The product owner: Orders the backlog for one team."
+    )
+
+
+def test_key_differences_follow_the_editors_choice_with_the_key_question_first(roles):
+    write_pairing(PM, PJM, ["shared-work", "time-scope"])
+    assert [row.dimension.slug for row in comparison().key_difference_rows] == [
+        "key-question",
+        "shared-work",
+        "time-scope",
+    ]
+    # Either order of the pair finds the same record.
+    assert comparison(PJM, PM).pairing == comparison().pairing
+
+
+def test_editors_may_place_the_key_question_themselves(roles):
+    write_pairing(PM, PJM, ["time-scope", "key-question"])
+    assert [row.dimension.slug for row in comparison().key_difference_rows] == [
+        "time-scope",
+        "key-question",
+    ]
+
+
+def test_without_a_pairing_key_differences_are_the_rows_that_differ(roles):
+    view = comparison()
+    # The bottom line already gives each role's key question, so the table doesn't repeat it.
+    assert [row.dimension.slug for row in view.key_difference_rows] == [
+        "main-objective",
+        "time-scope",
+    ]
+    # The rest of the dimensions follow in the details, each said once.
+    assert [row.dimension.slug for row in view.other_dimension_rows] == ["shared-work"]
+
+
+def test_each_answer_is_said_once_on_the_page(client, roles):
+    html = client.get(PAIR).content.decode()
+    for text in [
+        "What and why?",
+        "Complete the project on time.",
+        "Works on the same initiatives.",
+    ]:
+        assert html.count(text) == 1, text
+    # The roles' summaries and main goals are not restated beside the bottom line.
+    assert "Manage the product." in html  # the main-objective trait, once
+    assert "Main goal" not in html
+
+
+def test_key_difference_rows_give_every_roles_answer_labelled_by_role(client, roles):
+    html = client.get(PAIR).content.decode()
+    table = html.split('id="key-differences"')[1].split("</section>")[0]
+    row = table.split('id="difference-time-scope"')[1].split("</tr>")[0]
+    assert '<th scope="row"><span class="row-label">Scope in time</span>' in row
+    assert row.count('class="cell-role role-tag"') == 2
+    assert "not recorded" in row and "Temporary, with a fixed start and end." in row
+
+
+# --- the pairing record ----------------------------------------------------------------------
+
+
+def test_a_pairing_is_stored_in_slug_order_and_found_by_either_order(roles):
+    pairing = write_pairing(PJM, PM, [])
+    assert (pairing.role_a.slug, pairing.role_b.slug) == (PM, PJM)
+    assert pairing.natural_key() == (PM, PJM)
+    assert Pairing.objects.get_by_natural_key(PJM, PM) == pairing
+    assert pairing.get_absolute_url() == PAIR
+
+
+def test_a_pair_has_one_pairing_whichever_order(roles):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    write_pairing(PM, PJM, [])
+    second = Pairing(
+        role_a=roles[PJM],
+        role_b=roles[PM],
+        bottom_line="Again.",
+        source=Source.objects.get(slug="seed"),
+        locator="p. 1",
+    )
+    with pytest.raises(ValidationError, match="already have a pairing"):
+        second.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        second.save()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"bottom_line": "One. Two. Three. Four."}, "one to three sentences"),
+        ({"bottom_line": "   "}, "one to three sentences"),
+        ({"locator": " ".join(["word"] * 26)}, "at most 25 words"),
+    ],
+)
+def test_a_pairing_is_short_and_cited_exactly(roles, fields, message):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
+        write_pairing(PM, PJM, [], **fields)
+
+
+def test_a_pairing_pairs_two_different_roles(roles):
+    from django.core.exceptions import ValidationError
+
+    pairing = Pairing(
+        role_a=roles[PM],
+        role_b=roles[PM],
+        bottom_line="Same.",
+        source=Source.objects.get(slug="seed"),
+        locator="p. 1",
+    )
+    with pytest.raises(ValidationError, match="two different roles"):
+        pairing.full_clean()
+
+
+def test_at_most_six_key_differences_counting_the_key_question(roles):
+    from django.core.exceptions import ValidationError
+
+    extra = [
+        Dimension.objects.create(slug=f"extra-{i}", name=f"Extra {i}", order=10 + i)
+        for i in range(3)
+    ]
+    pairing = write_pairing(PM, PJM, ["main-objective", "time-scope", "shared-work"])
+    for order, dimension in enumerate(extra[:2], start=4):
+        KeyDifference(pairing=pairing, dimension=dimension, order=order).full_clean()
+        KeyDifference.objects.create(pairing=pairing, dimension=dimension, order=order)
+    # Five chosen, plus the key question that is always shown, make six: no seventh.
+    with pytest.raises(ValidationError, match="at most 6 key differences"):
+        KeyDifference(pairing=pairing, dimension=extra[2], order=6).full_clean()
+    # Listing the key question itself takes the sixth place.
+    KeyDifference(
+        pairing=pairing, dimension=Dimension.objects.get(slug="key-question")
+    ).full_clean()
+
+
+def test_admin_refuses_a_seventh_key_difference_in_one_save(roles, admin_client):
+    for i in range(6):
+        Dimension.objects.create(slug=f"extra-{i}", name=f"Extra {i}", order=10 + i)
+    url = reverse("admin:catalog_pairing_add")
+    assert admin_client.get(url).status_code == 200
+    chosen = Dimension.objects.filter(slug__startswith="extra-")
+    data = {
+        "role_a": roles[PM].pk,
+        "role_b": roles[PJM].pk,
+        "bottom_line": "They differ.",
+        "source": Source.objects.get(slug="seed").pk,
+        "locator": "p. 1",
+        "key_differences-TOTAL_FORMS": 6,
+        "key_differences-INITIAL_FORMS": 0,
+        "key_differences-MIN_NUM_FORMS": 0,
+        "key_differences-MAX_NUM_FORMS": 6,
+    }
+    for i, dimension in enumerate(chosen):
+        data[f"key_differences-{i}-dimension"] = dimension.pk
+        data[f"key_differences-{i}-order"] = i
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "at most 6 key differences" in response.content.decode()
+    assert not Pairing.objects.exists()
+    data["key_differences-TOTAL_FORMS"] = 5
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert Pairing.objects.get().key_differences.count() == 5
+
+
+def test_the_seed_bottom_line_is_in_our_own_words(seed_catalog):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    def runs(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"[a-z0-9']+", text.casefold())
+        return {tuple(words[i : i + 8]) for i in range(len(words) - 7)}
+
+    seed = Path(settings.BASE_DIR).parent / "shared" / "seed"
+    seed_runs = (
+        set().union(*(runs(f.read_text()) for f in seed.glob("*.txt"))) if seed.is_dir() else set()
+    )
+    pairing = Pairing.objects.get_by_natural_key("product-manager", "project-manager")
+    assert not runs(pairing.bottom_line) & seed_runs
+    assert pairing.source.url and pairing.locator
+    assert 1 <= len(re.findall(r"[.!?](?:\s|$)", pairing.bottom_line)) <= 3
+
+
+# --- depth on demand -------------------------------------------------------------------------
+
+
+def test_a_function_only_one_role_works_in_is_one_row_for_that_role(client, roles):
+    view = comparison()
+    rows = {row.function.slug: row for row in view.function_rows}
+    assert rows["strategy"].sole.role.slug == PM
+    assert rows["planning"].sole.role.slug == PJM
+    assert rows["communication"].sole is None
+    html = client.get(PAIR).content.decode()
+    strategy = html.split('id="compare-function-strategy"')[1].split("</tr>")[0]
+    assert 'colspan="2"' in strategy
+    assert "Only Product manager" in strategy
+    assert "none recorded" not in strategy
+
+
+def test_details_are_closed_sections_that_the_page_still_holds(client, roles):
+    html = client.get(PAIR).content.decode()
+    assert html.count('<details class="fold"') == 5
+    assert '<details class="fold" open' not in html and " open>" not in html
+    # Closed, not left out: every row is in the page for find-in-page and screen readers.
+    for anchor in ["compare-function-planning", "compare-knowledge-scope", "compare-stage-plan"]:
+        assert f'id="{anchor}"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "headers"),
+    [
+        ("?print=all", {}),
+        ("?diff=1", {}),
+        ("?function=planning", {}),
+        ("", {**HX, "HX-Target": "details"}),
+    ],
+)
+def test_details_open_when_asked_for(client, roles, query, headers):
+    html = client.get(PAIR + query, headers=headers).content.decode()
+    assert "<details" in html
+    assert re.findall(r"<details[^>]*>", html) == [
+        tag for tag in re.findall(r"<details[^>]*>", html) if tag.endswith(" open>")
+    ]
+
+
+def test_print_everything_link_and_page(client, roles):
+    html = client.get(PAIR).content.decode()
+    assert f'<a href="{PAIR}?print=all">print everything</a>' in html
+    assert "comparison--print-all" not in html
+    html = client.get(f"{PAIR}?print=all").content.decode()
+    assert 'class="comparison comparison--print-all"' in html
+    assert f'<link rel="canonical" href="http://testserver{PAIR}">' in html
 
 
 # --- the picker page -------------------------------------------------------------------------
