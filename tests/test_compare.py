@@ -665,6 +665,14 @@ def test_admin_refuses_a_seventh_key_difference_in_one_save(roles, admin_client)
     assert Pairing.objects.get().key_differences.count() == 5
 
 
+def test_editors_may_edit_pairings(db):
+    from django.contrib.auth.models import Group
+
+    granted = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    for model in ["pairing", "keydifference"]:
+        assert {f"{action}_{model}" for action in ["add", "change", "delete", "view"]} <= granted
+
+
 def test_the_seed_bottom_line_is_in_our_own_words(seed_catalog):
     from pathlib import Path
 
