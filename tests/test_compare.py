@@ -120,7 +120,7 @@ def test_responsibilities_partial_holds_that_section_and_the_controls_that_keep_
     assert 'id="knowledge"' not in html
     assert 'id="dimensions"' not in html
     # Out of band: the toggle and the swap link now keep the function filter.
-    assert '<div id="view-toggle" class="view-toggle controls" hx-swap-oob="true">' in html
+    assert '<div id="view-toggle" class="view-toggle controls" data-hx-swap-oob="true">' in html
     assert f'href="{PAIR}?function=planning&amp;diff=1"' in html
     swap = re.search(r'<a id="swap-sides"[^>]* href="([^"]+)"', html)
     assert swap[1] == f"/compare/{PJM}/vs/{PM}/?function=planning"
@@ -135,6 +135,15 @@ def test_details_partial_holds_the_three_tables_and_not_the_rest(client, roles):
         assert f'id="{region}"' not in html
     assert html.count('hx-swap-oob="true"') == 1
     assert 'id="swap-sides"' in html
+
+
+def test_htmx_attributes_use_the_valid_data_form(client, roles):
+    """htmx reads data-hx-*; a bare hx-* attribute is an HTML validation error."""
+    for query in ["", "?function=planning&diff=1"]:
+        html = client.get(PAIR + query).content.decode()
+        comparison_region = html.split('<div id="comparison"')[1]
+        assert "data-hx-get=" in comparison_region
+        assert not re.search(r"\shx-[a-z-]+=", comparison_region)
 
 
 def test_full_page_has_no_out_of_band_markup(client, roles):
