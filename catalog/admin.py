@@ -12,6 +12,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -25,12 +26,15 @@ from catalog.forms import (
     RoleForm,
 )
 from catalog.models import (
+    KEY_DIFFERENCES_MAX,
     Collaboration,
     Contribution,
     Dimension,
     Function,
+    KeyDifference,
     KnowledgeArea,
     LifecycleStage,
+    Pairing,
     Raci,
     Responsibility,
     Role,
@@ -39,6 +43,7 @@ from catalog.models import (
     Source,
     StageInvolvement,
     Trait,
+    check_key_differences,
 )
 
 admin.site.site_header = "Roles admin"
@@ -349,3 +354,48 @@ class ContributionAdmin(KeepsOneAccountable, CatalogAdmin):
 
     def contributions_deleted_with(self, obj: Contribution) -> QuerySet[Contribution]:
         return Contribution.objects.filter(pk=obj.pk)
+
+
+# --- pairings --------------------------------------------------------------------------------
+
+
+class KeyDifferenceFormSet(BaseInlineFormSet):
+    """The rows a pairing would keep, counted together: at most six with the key question."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.checked_with_siblings = True
+        return form
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data["dimension"].slug
+            for form in self.forms
+            if form.cleaned_data.get("dimension") and not form.cleaned_data.get("DELETE")
+        ]
+        check_key_differences(kept)
+
+
+class KeyDifferenceInline(CatalogInline, admin.TabularInline):
+    model = KeyDifference
+    formset = KeyDifferenceFormSet
+    fields = ["dimension", "order"]
+    autocomplete_fields = ["dimension"]
+    ordering = ["order", "dimension__order"]
+    max_num = KEY_DIFFERENCES_MAX
+    show_change_link = False  # the row is only a dimension and a position
+
+
+@admin.register(Pairing)
+class PairingAdmin(CatalogAdmin):
+    """A pair of roles: its bottom line (cited) and the rows of its key-differences table."""
+
+    list_display = ["__str__", "bottom_line", "source", "updated"]
+    list_filter = ["source"]
+    list_select_related = ["role_a", "role_b", "source"]
+    search_fields = ["bottom_line", "role_a__name", "role_b__name", "locator"]
+    ordering = ["role_a__order", "role_b__order"]
+    fields = [("role_a", "role_b"), "bottom_line", ("source", "locator")]
+    autocomplete_fields = ["role_a", "role_b", "source"]
+    inlines = [KeyDifferenceInline]

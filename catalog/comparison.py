@@ -1,7 +1,8 @@
-"""Two roles side by side, computed in plain Python over roles loaded by `for_comparison`.
+"""Roles side by side, computed in plain Python over roles loaded by `for_comparison`.
 
-Nothing here queries the database except `lifecycle`, which reads the stage list once and only
-when a page actually shows the chart; everything else walks the prefetched relations.
+Nothing here queries the database except `pairing` (the editors' record for the pair, read once)
+and `lifecycle`, which reads the stage list once and only when a page actually shows the chart;
+everything else walks the prefetched relations.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from django import forms
 from django.urls import reverse
 
 from catalog.models import (
+    KEY_DIFFERENCES_MAX,
     Collaboration,
     Contribution,
     Dimension,
     Function,
     KnowledgeArea,
     LifecycleStage,
+    Pairing,
     Responsibility,
     Role,
     RoleKnowledge,
@@ -29,6 +32,7 @@ from catalog.models import (
     StageInvolvement,
     Trait,
 )
+from catalog.querysets import KEY_QUESTION
 
 
 def _normalised(text: str) -> str:
@@ -37,6 +41,24 @@ def _normalised(text: str) -> str:
 
 def _by_order(items: Iterable, name: str = "name") -> list:
     return sorted(items, key=lambda item: (item.order, getattr(item, name)))
+
+
+def in_sentence(name: str) -> str:
+    """A role's name mid-sentence: "Product manager" → "product manager"; "UX designer" kept."""
+    first, _, rest = name.partition(" ")
+    if first[1:].islower():
+        first = first.lower()
+    return f"{first} {rest}" if rest else first
+
+
+@dataclass
+class Statement:
+    """A sentence or two the page states, with the source that supports it and where it says so."""
+
+    text: str
+    source: Source | None
+    locator: str = ""
+    anchor: str = ""
 
 
 @dataclass
@@ -49,6 +71,10 @@ class TraitCell:
 class DimensionRow:
     dimension: Dimension
     cells: list[TraitCell]
+
+    @property
+    def anchor(self) -> str:
+        return f"difference-{self.dimension.slug}"
 
     @property
     def same(self) -> bool:
@@ -80,6 +106,12 @@ class FunctionRow:
     def same(self) -> bool:
         """Both roles work in this function and give it the same weight (key or not)."""
         return all(cell.holds for cell in self.cells) and len({c.is_key for c in self.cells}) == 1
+
+    @property
+    def sole(self) -> FunctionCell | None:
+        """The one role that works in this function, when only one of several does."""
+        holding = [cell for cell in self.cells if cell.holds]
+        return holding[0] if len(holding) == 1 and len(self.cells) > 1 else None
 
 
 class KeyFunctions(NamedTuple):
@@ -158,18 +190,55 @@ class StageRow:
     stage: LifecycleStage
     cells: list[StageCell]
 
+    @property
+    def anchor(self) -> str:
+        return f"compare-stage-{self.stage.slug}"
+
+
+@dataclass
+class CollaborationCell:
+    role: Role
+    part: Contribution | None
+
 
 @dataclass
 class CollaborationRow:
+    """A shared activity: each compared role's part in it, None where a role takes no part."""
+
     collaboration: Collaboration
-    parts: list[Contribution]
+    parts: list[Contribution | None]
+    roles: list[Role] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[CollaborationCell]:
+        return [
+            CollaborationCell(role, part) for role, part in zip(self.roles, self.parts, strict=True)
+        ]
+
+
+@dataclass
+class RoleLine:
+    """A sentence about one role, shown in that role's colour."""
+
+    role: Role
+    text: str
+
+
+@dataclass
+class RoleTally:
+    """What one role holds on its own, for the picture of where the roles meet."""
+
+    role: Role
+    responsibilities: int
+    key_functions: list[Function]
 
 
 class Comparison:
-    """Rows, overlap, lifecycle and shared activities of role `a` beside role `b`.
+    """Bottom line, key differences, shared activities, rows and lifecycle of `a` beside `b`.
 
     `function` (a function slug) and `diff` narrow what the responsibilities, knowledge and
-    dimension tables show; values that match nothing on the page are ignored.
+    dimension tables show; values that match nothing on the page are ignored. Templates iterate
+    over `roles`, so nothing below the URL helpers assumes there are exactly two.
     """
 
     def __init__(self, a: Role, b: Role, *, function: str | None = None, diff: bool = False):
@@ -220,6 +289,11 @@ class Comparison:
     def current_url(self) -> str:
         return self.url()
 
+    @property
+    def url_print_everything(self) -> str:
+        """Every section open, for printing the whole comparison rather than its cheat sheet."""
+        return f"{self.path}?{urlencode({'print': 'all'})}"
+
     # --- words ------------------------------------------------------------------------------
 
     @property
@@ -241,6 +315,62 @@ class Comparison:
         chosen = self.chosen_function
         return f"Showing {chosen.name} responsibilities" if chosen else "Showing all functions"
 
+    # --- the answer first: bottom line and key differences ---------------------------------
+
+    @cached_property
+    def pairing(self) -> Pairing | None:
+        """What editors wrote for this pair, if anyone has (never for more than two roles)."""
+        return Pairing.objects.for_roles(self.roles).first()
+
+    @cached_property
+    def bottom_line(self) -> list[Statement]:
+        """The editors' bottom line; else each role's key question (or summary, lacking one)."""
+        if self.pairing:
+            return [Statement(self.pairing.bottom_line, self.pairing.source, self.pairing.locator)]
+        asked = next((r for r in self.dimension_rows if r.dimension.slug == KEY_QUESTION), None)
+        statements = []
+        for i, role in enumerate(self.roles):
+            trait = asked.cells[i].trait if asked else None
+            who = f"The {in_sentence(role.name)}"
+            if trait:
+                statements.append(
+                    Statement(f"{who} asks “{trait.text}”", trait.source, anchor=trait.anchor)
+                )
+            else:
+                statements.append(Statement(f"{who}: {role.summary}", None))
+        return statements
+
+    @property
+    def bottom_line_text(self) -> str:
+        return " ".join(statement.text for statement in self.bottom_line)
+
+    @cached_property
+    def key_difference_rows(self) -> list[DimensionRow]:
+        """At most six dimension rows; the key question always leads the answer.
+
+        Editors choose them per pair, and the key question is always one of them. For a pair
+        nobody has written up yet, the bottom line is made of the roles' key questions, so the
+        rows are the other dimensions on which the roles answer differently, in order.
+        """
+        rows = {row.dimension.slug: row for row in self.dimension_rows}
+        if self.pairing:
+            chosen = [kd.dimension.slug for kd in self.pairing.key_differences.all()]
+            if KEY_QUESTION not in chosen:
+                chosen.insert(0, KEY_QUESTION)
+        else:
+            chosen = [row.dimension.slug for row in self.dimension_rows if not row.same]
+        shown = [
+            rows[slug]
+            for slug in dict.fromkeys(chosen)
+            if slug in rows and slug not in self._said_above
+        ]
+        return shown[:KEY_DIFFERENCES_MAX]
+
+    @property
+    def _said_above(self) -> set[str]:
+        """Dimensions the bottom line already states: the key question, when it is made of it."""
+        return set() if self.pairing else {KEY_QUESTION}
+
     # --- dimensions -------------------------------------------------------------------------
 
     @cached_property
@@ -259,8 +389,18 @@ class Comparison:
         ]
 
     @property
+    def other_dimension_rows(self) -> list[DimensionRow]:
+        """The dimensions the bottom line and key differences leave out (each is said once)."""
+        keys = {row.dimension.pk for row in self.key_difference_rows}
+        return [
+            row
+            for row in self.dimension_rows
+            if row.dimension.pk not in keys and row.dimension.slug not in self._said_above
+        ]
+
+    @property
     def visible_dimension_rows(self) -> list[DimensionRow]:
-        return [row for row in self.dimension_rows if not (self.diff and row.same)]
+        return [row for row in self.other_dimension_rows if not (self.diff and row.same)]
 
     # --- functions and responsibilities -----------------------------------------------------
 
@@ -367,6 +507,25 @@ class Comparison:
         return [only_a, shared, only_b]
 
     @property
+    def tallies(self) -> list[RoleTally]:
+        return [
+            RoleTally(role, len(role.responsibilities.all()), list(role.key_functions.all()))
+            for role in self.roles
+        ]
+
+    @property
+    def meeting_summary(self) -> str:
+        """The picture of where the roles meet, in words: what it counts, and the counts."""
+        own = "; ".join(
+            f"{tally.role.name}: {tally.responsibilities} of its own" for tally in self.tallies
+        )
+        shared = len(self.collaborations)
+        return (
+            f"Responsibilities, each held by one role — {own}. "
+            f"Activities they take part in together: {shared}."
+        )
+
+    @property
     def overlap_summary(self) -> str:
         only_a, shared, only_b = self.overlap
         return (
@@ -410,15 +569,27 @@ class Comparison:
                 )
         return sentences
 
+    @property
+    def lifecycle_lines(self) -> list[RoleLine]:
+        return [
+            RoleLine(role, text)
+            for role, text in zip(self.roles, self.lifecycle_summary, strict=True)
+        ]
+
     # --- collaboration ----------------------------------------------------------------------
 
     @cached_property
     def collaborations(self) -> list[CollaborationRow]:
+        """Activities at least two of the compared roles take part in."""
         parts = [{c.collaboration_id: c for c in role.contributions.all()} for role in self.roles]
-        shared = parts[0].keys() & parts[1].keys()
+        taking_part: dict[int, list[Contribution]] = {}
+        for by_id in parts:
+            for pk, part in by_id.items():
+                taking_part.setdefault(pk, []).append(part)
         rows = [
-            CollaborationRow(parts[0][pk].collaboration, [by_id[pk] for by_id in parts])
-            for pk in shared
+            CollaborationRow(found[0].collaboration, [by_id.get(pk) for by_id in parts], self.roles)
+            for pk, found in taking_part.items()
+            if len(found) >= 2
         ]
         return sorted(rows, key=lambda row: (row.collaboration.order, row.collaboration.title))
 
@@ -445,6 +616,8 @@ class Comparison:
             if row.collaboration.source is not None:
                 source = row.collaboration.source
                 seen.setdefault(source.pk, []).append(source)
+        if self.pairing:
+            seen.setdefault(self.pairing.source.pk, []).append(self.pairing.source)
         ordered = sorted(seen.values(), key=lambda copies: (copies[0].order, copies[0].title))
         for number, copies in enumerate(ordered, start=1):
             for source in copies:

@@ -15,6 +15,7 @@ FIXTURE_FILES: dict[str, list[str]] = {
     "lifecycle.json": ["catalog.LifecycleStage", "catalog.StageInvolvement"],
     "responsibilities.json": ["catalog.Responsibility"],
     "collaborations.json": ["catalog.Collaboration", "catalog.Contribution"],
+    "pairings.json": ["catalog.Pairing", "catalog.KeyDifference"],
 }
 
 
@@ -32,5 +33,12 @@ def export_queryset(label: str) -> models.QuerySet:
         "catalog.StageInvolvement": ["role__slug", "stage__slug"],
         "catalog.Responsibility": ["role__slug", "slug"],
         "catalog.Contribution": ["collaboration__slug", "role__slug"],
+        "catalog.Pairing": ["role_a__slug", "role_b__slug"],
+        "catalog.KeyDifference": [
+            "pairing__role_a__slug",
+            "pairing__role_b__slug",
+            "order",
+            "dimension__slug",
+        ],
     }
     return model._default_manager.order_by(*order_by.get(label, ["slug"]))

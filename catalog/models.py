@@ -6,16 +6,20 @@ a parent), so fixtures never carry numeric primary keys.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from catalog.querysets import (
+    KEY_QUESTION,
     CollaborationQuerySet,
+    PairingQuerySet,
     RoleQuerySet,
     SlugManager,
     SourceQuerySet,
@@ -620,3 +624,142 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return f"catalog version {self.number}"
+
+
+# --- pairings: the editors' answer for one pair of roles ---------------------------------------
+
+KEY_DIFFERENCES_MAX = 6
+
+
+def sentence_count(text: str) -> int:
+    """Sentences in `text`: runs ending in . ! or ? (a closing quote may follow), or at the end."""
+    text = text.strip()
+    return len(re.findall(r"[^.!?]+(?:[.!?]+[\u201d\u2019\"')]*|$)", text)) if text else 0
+
+
+class PairingManager(models.Manager):
+    def get_by_natural_key(self, role_a_slug: str, role_b_slug: str):
+        """Either order finds the pairing: a pair of roles has no first and second."""
+        return self.get(
+            models.Q(role_a__slug=role_a_slug, role_b__slug=role_b_slug)
+            | models.Q(role_a__slug=role_b_slug, role_b__slug=role_a_slug)
+        )
+
+
+class Pairing(TimeStamped):
+    """What editors say about one pair of roles: the bottom line and the differences that count.
+
+    The pair is unordered (the comparison can show either role first); it is stored with the
+    roles in slug order, and the database refuses a second pairing of the same two roles.
+    """
+
+    role_a = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
+    role_b = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
+    bottom_line = models.TextField(
+        max_length=600,
+        help_text="One to three sentences a newcomer can take away: how the two roles differ.",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="pairings")
+    locator = models.CharField(
+        max_length=300,
+        help_text="Where the source says it: a section, a page, or a phrase of at most 25 words.",
+    )
+    history = HistoricalRecords()
+
+    objects = PairingManager.from_queryset(PairingQuerySet)()
+
+    class Meta:
+        ordering = ["role_a__order", "role_b__order"]
+        constraints = [
+            models.UniqueConstraint(
+                Least("role_a", "role_b"),
+                Greatest("role_a", "role_b"),
+                name="unique_pairing_per_pair_of_roles",
+                violation_error_message="These two roles already have a pairing.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role_a=models.F("role_b")),
+                name="pairing_of_two_different_roles",
+                violation_error_message="A pairing needs two different roles.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_a} and {self.role_b}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role_a.slug, self.role_b.slug)
+
+    natural_key.dependencies = ["catalog.role", "catalog.source"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:compare", args=[self.role_a.slug, self.role_b.slug])
+
+    def clean(self) -> None:
+        # The canonical order: the roles by slug, so a pair has one natural key.
+        if self.role_a_id and self.role_b_id and self.role_a.slug > self.role_b.slug:
+            self.role_a, self.role_b = self.role_b, self.role_a
+        errors = {}
+        if not 1 <= sentence_count(self.bottom_line) <= 3:
+            errors["bottom_line"] = "Say it in one to three sentences."
+        if len(self.locator.split()) > 25:
+            errors["locator"] = "Quote at most 25 words; name the section for the rest."
+        if errors:
+            raise ValidationError(errors)
+
+
+class KeyDifference(TimeStamped):
+    """A dimension editors chose for a pairing's key-differences table, in their order.
+
+    The key question is always one of the rows: a pairing that doesn't list it shows it first.
+    """
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="key_differences")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, role_a_slug: str, role_b_slug: str, dimension_slug: str):
+            pairing = Pairing.objects.get_by_natural_key(role_a_slug, role_b_slug)
+            return self.get(pairing=pairing, dimension__slug=dimension_slug)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["order", "dimension__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing", "dimension"],
+                name="unique_key_difference_per_pairing",
+                violation_error_message="This pairing already shows this dimension.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing}: {self.dimension}"
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (*self.pairing.natural_key(), self.dimension.slug)
+
+    natural_key.dependencies = ["catalog.pairing", "catalog.dimension"]
+
+    # The admin's inline checks all of a pairing's rows at once (it sees rows being deleted
+    # in the same save); it sets this so each row doesn't count the saved rows as well.
+    checked_with_siblings = False
+
+    def clean(self) -> None:
+        if self.checked_with_siblings or self.pairing_id is None or self.dimension_id is None:
+            return
+        others = self.pairing.key_differences.exclude(pk=self.pk).select_related("dimension")
+        check_key_differences([d.dimension.slug for d in others] + [self.dimension.slug])
+
+
+def check_key_differences(slugs: list[str]) -> None:
+    """At most six rows, counting the key question, which is shown whether listed or not."""
+    rows = len(set(slugs) | {KEY_QUESTION})
+    if rows > KEY_DIFFERENCES_MAX:
+        raise ValidationError(
+            f"A comparison shows at most {KEY_DIFFERENCES_MAX} key differences, and the key "
+            f"question is always one of them; these make {rows}."
+        )

@@ -226,3 +226,28 @@ class SourceQuerySet(models.QuerySet):
             "lifecycle_stages",
             "collaborations",
         )
+
+
+class PairingQuerySet(models.QuerySet):
+    def for_roles(self, roles: list[Role]) -> PairingQuerySet:
+        """The pairing of exactly these two roles (either order), with its citation and chosen
+        dimensions, in 2 queries; none for any other number of roles."""
+        from catalog.models import KeyDifference
+
+        if len(roles) != 2 or roles[0].pk == roles[1].pk:
+            return self.none()
+        a, b = roles
+        return (
+            self.filter(
+                models.Q(role_a=a, role_b=b) | models.Q(role_a=b, role_b=a),
+            )
+            .select_related("source")
+            .prefetch_related(
+                Prefetch(
+                    "key_differences",
+                    queryset=KeyDifference.objects.select_related("dimension").order_by(
+                        "order", "dimension__order", "dimension__name"
+                    ),
+                )
+            )
+        )

@@ -23,6 +23,8 @@ CONTENT_MODELS = {
     "stageinvolvement",
     "collaboration",
     "contribution",
+    "pairing",
+    "keydifference",
 }
 
 

@@ -360,6 +360,18 @@ def comparison_response(
             nav="compare",
         )
     target = request.htmx.target if request.htmx else None
+    if "comparison" in context:
+        comparison = context["comparison"]
+        print_all = request.GET.get("print") == "all"
+        # Details open when asked for: printing everything, a filter in the address, or a
+        # filter control that swaps them in (the reader is working in them).
+        context["print_all"] = print_all
+        context["expanded"] = (
+            print_all
+            or comparison.diff
+            or bool(comparison.function)
+            or target in {"details", "responsibilities"}
+        )
     partial = (
         COMPARE_PARTIALS.get(target, "comparison") if "comparison" in context else "comparison"
     )

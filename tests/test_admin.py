@@ -17,6 +17,7 @@ from catalog.models import (
     Function,
     KnowledgeArea,
     LifecycleStage,
+    Pairing,
     Responsibility,
     Role,
     RoleKnowledge,
@@ -77,6 +78,13 @@ def build_catalog() -> dict:
         collaboration=handoff, role=project, raci="R", text="Breaks it down."
     )
     redirect = RoleSlugRedirect.objects.create(old_slug="product-owner", role=product)
+    pairing = Pairing.objects.create(
+        role_a=product,
+        role_b=project,
+        bottom_line="One owns the product; the other delivers the project.",
+        source=source,
+        locator="Section 1",
+    )
     return {
         Source: source,
         Function: planning,
@@ -91,6 +99,7 @@ def build_catalog() -> dict:
         StageInvolvement: involvement,
         Collaboration: handoff,
         Contribution: responsible,
+        Pairing: pairing,
         "accountable": accountable,
         "project": project,
     }
@@ -575,6 +584,7 @@ def test_every_catalog_model_is_registered():
         "stageinvolvement",
         "collaboration",
         "contribution",
+        "pairing",
     }
 
 

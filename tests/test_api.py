@@ -38,8 +38,9 @@ ENDPOINTS: dict[str, tuple[str, int]] = {
     "index": ("/api/v1/", 2),
     "roles": ("/api/v1/roles/", 3),
     "role": ("/api/v1/roles/role-0/", 9),
-    # The comparison reads the lifecycle stages too: it lists every stage, as the page does.
-    "compare": ("/api/v1/compare/role-0/vs/role-1/", 10),
+    # The comparison reads the lifecycle stages too (it lists every stage, as the page does) and
+    # the editors' record for the pair.
+    "compare": ("/api/v1/compare/role-0/vs/role-1/", 11),
     "collaborations": ("/api/v1/collaborations/", 3),
     "collaboration": ("/api/v1/collaborations/activity-0/", 3),
     "sources": ("/api/v1/sources/", 11),
@@ -48,7 +49,7 @@ ENDPOINTS: dict[str, tuple[str, int]] = {
     "catalog_json": ("/downloads/catalog.json", 16),
     "catalog_csv": ("/downloads/catalog-csv.zip", 15),
     "role_markdown": ("/roles/role-0.md", 9),
-    "compare_markdown": ("/compare/role-0/vs/role-1.md", 10),
+    "compare_markdown": ("/compare/role-0/vs/role-1.md", 11),
 }
 PATHS = [path for path, _ in ENDPOINTS.values()]
 JSON_PATHS = [path for path in PATHS if path.startswith("/api/")]
@@ -699,7 +700,7 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
     ("path", "queries"),
     [
         ("/api/v1/roles/role-0/?function=function-1", 10),
-        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 11),
+        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 12),
         ("/api/v1/collaborations/?role=role-1", 4),
     ],
 )

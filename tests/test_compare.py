@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.comparison import Comparison
-from catalog.models import Role
+from catalog.models import Dimension, KeyDifference, Pairing, Role, Source
 from tests.compare_catalog import PJM, PM, PO, make_compare_catalog
 from tests.factories import make_catalog
 
@@ -137,6 +137,15 @@ def test_details_partial_holds_the_three_tables_and_not_the_rest(client, roles):
     assert 'id="swap-sides"' in html
 
 
+def test_htmx_attributes_use_the_valid_data_form(client, roles):
+    """htmx reads data-hx-*; a bare hx-* attribute is an HTML validation error."""
+    for query in ["", "?function=planning&diff=1"]:
+        html = client.get(PAIR + query).content.decode()
+        comparison_region = html.split('<div id="comparison"')[1]
+        assert "data-hx-get=" in comparison_region
+        assert not re.search(r"\shx-[a-z-]+=", comparison_region)
+
+
 def test_full_page_has_no_out_of_band_markup(client, roles):
     html = client.get(PAIR).content.decode()
     assert "data-hx-swap-oob" not in html
@@ -166,7 +175,7 @@ def test_swapped_comparison_carries_its_title_and_announcement(client, roles):
     assert 'data-announce="Comparing Product manager with Project manager"' in html
     assert 'data-title="Product manager vs Project manager · Roles"' in html
     assert f'data-canonical="http://testserver{PAIR}"' in html
-    assert '<h1 tabindex="-1">' in html
+    assert '<h1 class="compare-title" tabindex="-1">' in html
 
 
 # --- addresses: 404, 301, any pair -----------------------------------------------------------
@@ -291,7 +300,9 @@ def test_dimension_rows_are_in_order_and_mark_what_is_missing(client, roles):
     assert time_scope.cells[1].trait.text.startswith("Temporary")
     html = client.get(PAIR).content.decode()
     assert "not recorded</span>" in html
-    assert f'class="item accent-0" id="{PM}-trait-key-question"' in html
+    assert f'class="item accent-0" id="{PM}-trait-main-objective"' in html
+    # Without a pairing the key questions make the bottom line, and keep their anchors there.
+    assert f'<span class="item" id="{PM}-trait-key-question">' in html
 
 
 def test_overlap_splits_functions_and_knowledge_into_only_a_shared_only_b(roles):
@@ -305,13 +316,23 @@ def test_overlap_splits_functions_and_knowledge_into_only_a_shared_only_b(roles)
     assert only_a.functions[0].anchor == "compare-function-strategy"
 
 
-def test_overlap_entries_link_to_rows_on_this_page(client, roles):
+def test_picture_of_where_they_meet_counts_own_responsibilities_and_shared_activities(
+    client, roles
+):
+    view = comparison()
+    assert [(t.role.slug, t.responsibilities) for t in view.tallies] == [(PM, 4), (PJM, 3)]
+    assert [f.slug for f in view.tallies[0].key_functions] == ["strategy", "vision"]
     html = client.get(PAIR).content.decode()
-    page_ids = set(ids(html))
-    links = re.findall(rf'href="{re.escape(PAIR)}#([^"]+)"', html)
-    assert len(links) == 4 + 3 + 3
-    assert set(links) <= page_ids
-    assert "Functions and knowledge areas. Only Product manager: 4. Both: 3." in html
+    picture = html.split('id="overlap"')[1].split("</figure>")[0]
+    # It says what it counts, and knowledge areas are not among it.
+    assert "What this counts: responsibilities" in picture
+    assert "<strong>4</strong> responsibilities" in picture
+    assert "<strong>3</strong> shared activities" in picture
+    assert "Knowledge" not in picture and "knowledge area" not in picture
+    assert (
+        "Product manager: 4 of its own; Project manager: 3 of its own. "
+        "Activities they take part in together: 3." in picture
+    )
 
 
 def test_responsibilities_are_grouped_by_function_with_key_functions_marked(roles):
@@ -399,17 +420,336 @@ def test_sources_are_those_cited_on_the_page_numbered_in_order(client, roles):
     )
 
 
-def test_items_carry_anchors_and_copy_links(client, roles):
+def test_every_row_has_an_anchor_and_one_share_control(client, roles):
     html = client.get(PAIR).content.decode()
-    for anchor in [
-        f"{PM}-trait-main-objective",
-        f"{PJM}-break-down-plans",
-        f"{PJM}-knowledge-technical",
-        f"{PM}-stage-develop",
+    rows = [
+        "difference-main-objective",
+        "difference-shared-work",
+        "compare-function-planning",
+        "compare-knowledge-technical",
+        "compare-stage-develop",
         "collaboration-status-reporting",
-    ]:
+    ]
+    for anchor in rows:
         assert f'id="{anchor}"' in html
-        assert f'class="item-link" href="#{anchor}"' in html
+        assert html.count(f'class="item-link" href="#{anchor}"') == 1
+    # One per row, not per cell: every share control links to a row, and cells only carry ids.
+    links = re.findall(r'class="item-link" href="#([^"]+)"', html)
+    assert len(links) == len(set(links))
+    assert all(link.startswith(("difference-", "compare-", "collaboration-")) for link in links), (
+        links
+    )
+    for cell in [f"{PM}-trait-main-objective", f"{PJM}-break-down-plans", f"{PM}-stage-develop"]:
+        assert f'id="{cell}"' in html
+        assert f'href="#{cell}"' not in html
+
+
+def test_share_controls_on_the_page_are_one_per_row(client, roles):
+    view = comparison()
+    html = client.get(PAIR).content.decode()
+    expected = (
+        len(view.key_difference_rows)
+        + len(view.visible_dimension_rows)
+        + len(view.visible_function_rows)
+        + len(view.visible_knowledge_rows)
+        + len(view.lifecycle)
+        + len(view.collaborations)
+    )
+    assert html.count('class="item-link"') == expected == 2 + 1 + 6 + 4 + 5 + 3
+
+
+# --- the answer first: bottom line and key differences ---------------------------------------
+
+
+def write_pairing(a: str, b: str, dimensions: list[str], **fields) -> Pairing:
+    pairing = Pairing(
+        role_a=Role.objects.get(slug=a),
+        role_b=Role.objects.get(slug=b),
+        bottom_line=fields.get("bottom_line", "One owns the product. The other delivers."),
+        source=Source.objects.get(slug=fields.get("source", "pmbok")),
+        locator=fields.get("locator", "Section 1.2"),
+    )
+    pairing.full_clean()
+    pairing.save()
+    for order, slug in enumerate(dimensions):
+        KeyDifference.objects.create(
+            pairing=pairing, dimension=Dimension.objects.get(slug=slug), order=order
+        )
+    return pairing
+
+
+def test_page_opens_with_the_bottom_line_then_the_key_differences(client, roles):
+    html = client.get(PAIR).content.decode()
+    order = [html.index(f'id="{region}"') for region in ["bottom-line", "key-differences"]]
+    later = [html.index(f'id="{region}"') for region in ["collaborate", "details", "lifecycle"]]
+    assert order == sorted(order) and max(order) < min(later)
+    assert html.index("<h1") < order[0]
+
+
+def test_editors_bottom_line_is_shown_cited_with_its_locator(client, roles):
+    write_pairing(PJM, PM, ["time-scope"], bottom_line="One owns the product. The other delivers.")
+    html = client.get(PAIR).content.decode()
+    bottom = html.split('id="bottom-line"')[1].split("</section>")[0]
+    assert "One owns the product. The other delivers." in bottom
+    number = comparison().pairing.source.number
+    assert f'href="#source-pmbok"><span class="visually-hidden">Source </span>[{number}]' in bottom
+    sources = html.split('id="sources"')[1]
+    assert "For the bottom line: Section 1.2" in sources
+
+
+def test_without_a_pairing_the_bottom_line_is_each_roles_key_question(roles):
+    view = comparison()
+    assert view.pairing is None
+    assert view.bottom_line_text == (
+        "The product manager asks “What and why?” The project manager asks “How and when?”"
+    )
+    assert [statement.source.slug for statement in view.bottom_line] == ["seed", "seed"]
+
+
+def test_a_role_without_a_key_question_is_summed_up_by_its_summary(roles):
+    view = comparison(PM, PO)
+    assert view.bottom_line_text == (
+        "The product manager asks “What and why?” "
+        "The product owner: Orders the backlog for one team."
+    )
+
+
+def test_key_differences_follow_the_editors_choice_with_the_key_question_first(roles):
+    write_pairing(PM, PJM, ["shared-work", "time-scope"])
+    assert [row.dimension.slug for row in comparison().key_difference_rows] == [
+        "key-question",
+        "shared-work",
+        "time-scope",
+    ]
+    # Either order of the pair finds the same record.
+    assert comparison(PJM, PM).pairing == comparison().pairing
+
+
+def test_editors_may_place_the_key_question_themselves(roles):
+    write_pairing(PM, PJM, ["time-scope", "key-question"])
+    assert [row.dimension.slug for row in comparison().key_difference_rows] == [
+        "time-scope",
+        "key-question",
+    ]
+
+
+def test_without_a_pairing_key_differences_are_the_rows_that_differ(roles):
+    view = comparison()
+    # The bottom line already gives each role's key question, so the table doesn't repeat it.
+    assert [row.dimension.slug for row in view.key_difference_rows] == [
+        "main-objective",
+        "time-scope",
+    ]
+    # The rest of the dimensions follow in the details, each said once.
+    assert [row.dimension.slug for row in view.other_dimension_rows] == ["shared-work"]
+
+
+def test_each_answer_is_said_once_on_the_page(client, roles):
+    html = client.get(PAIR).content.decode()
+    for text in [
+        "What and why?",
+        "Complete the project on time.",
+        "Works on the same initiatives.",
+    ]:
+        assert html.count(text) == 1, text
+    # The roles' summaries and main goals are not restated beside the bottom line.
+    assert "Manage the product." in html  # the main-objective trait, once
+    assert "Main goal" not in html
+
+
+def test_key_difference_rows_give_every_roles_answer_labelled_by_role(client, roles):
+    html = client.get(PAIR).content.decode()
+    table = html.split('id="key-differences"')[1].split("</section>")[0]
+    row = table.split('id="difference-time-scope"')[1].split("</tr>")[0]
+    assert '<th scope="row"><span class="row-label">Scope in time</span>' in row
+    assert row.count('class="cell-role role-tag"') == 2
+    assert "not recorded" in row and "Temporary, with a fixed start and end." in row
+
+
+# --- the pairing record ----------------------------------------------------------------------
+
+
+def test_a_pairing_is_stored_in_slug_order_and_found_by_either_order(roles):
+    pairing = write_pairing(PJM, PM, [])
+    assert (pairing.role_a.slug, pairing.role_b.slug) == (PM, PJM)
+    assert pairing.natural_key() == (PM, PJM)
+    assert Pairing.objects.get_by_natural_key(PJM, PM) == pairing
+    assert pairing.get_absolute_url() == PAIR
+
+
+def test_a_pair_has_one_pairing_whichever_order(roles):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    write_pairing(PM, PJM, [])
+    second = Pairing(
+        role_a=roles[PJM],
+        role_b=roles[PM],
+        bottom_line="Again.",
+        source=Source.objects.get(slug="seed"),
+        locator="p. 1",
+    )
+    with pytest.raises(ValidationError, match="already have a pairing"):
+        second.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        second.save()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"bottom_line": "One. Two. Three. Four."}, "one to three sentences"),
+        ({"bottom_line": "   "}, "one to three sentences"),
+        ({"locator": " ".join(["word"] * 26)}, "at most 25 words"),
+    ],
+)
+def test_a_pairing_is_short_and_cited_exactly(roles, fields, message):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
+        write_pairing(PM, PJM, [], **fields)
+
+
+def test_a_pairing_pairs_two_different_roles(roles):
+    from django.core.exceptions import ValidationError
+
+    pairing = Pairing(
+        role_a=roles[PM],
+        role_b=roles[PM],
+        bottom_line="Same.",
+        source=Source.objects.get(slug="seed"),
+        locator="p. 1",
+    )
+    with pytest.raises(ValidationError, match="two different roles"):
+        pairing.full_clean()
+
+
+def test_at_most_six_key_differences_counting_the_key_question(roles):
+    from django.core.exceptions import ValidationError
+
+    extra = [
+        Dimension.objects.create(slug=f"extra-{i}", name=f"Extra {i}", order=10 + i)
+        for i in range(3)
+    ]
+    pairing = write_pairing(PM, PJM, ["main-objective", "time-scope", "shared-work"])
+    for order, dimension in enumerate(extra[:2], start=4):
+        KeyDifference(pairing=pairing, dimension=dimension, order=order).full_clean()
+        KeyDifference.objects.create(pairing=pairing, dimension=dimension, order=order)
+    # Five chosen, plus the key question that is always shown, make six: no seventh.
+    with pytest.raises(ValidationError, match="at most 6 key differences"):
+        KeyDifference(pairing=pairing, dimension=extra[2], order=6).full_clean()
+    # Listing the key question itself takes the sixth place.
+    KeyDifference(
+        pairing=pairing, dimension=Dimension.objects.get(slug="key-question")
+    ).full_clean()
+
+
+def test_admin_refuses_a_seventh_key_difference_in_one_save(roles, admin_client):
+    for i in range(6):
+        Dimension.objects.create(slug=f"extra-{i}", name=f"Extra {i}", order=10 + i)
+    url = reverse("admin:catalog_pairing_add")
+    assert admin_client.get(url).status_code == 200
+    chosen = Dimension.objects.filter(slug__startswith="extra-")
+    data = {
+        "role_a": roles[PM].pk,
+        "role_b": roles[PJM].pk,
+        "bottom_line": "They differ.",
+        "source": Source.objects.get(slug="seed").pk,
+        "locator": "p. 1",
+        "key_differences-TOTAL_FORMS": 6,
+        "key_differences-INITIAL_FORMS": 0,
+        "key_differences-MIN_NUM_FORMS": 0,
+        "key_differences-MAX_NUM_FORMS": 6,
+    }
+    for i, dimension in enumerate(chosen):
+        data[f"key_differences-{i}-dimension"] = dimension.pk
+        data[f"key_differences-{i}-order"] = i
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "at most 6 key differences" in response.content.decode()
+    assert not Pairing.objects.exists()
+    data["key_differences-TOTAL_FORMS"] = 5
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert Pairing.objects.get().key_differences.count() == 5
+
+
+def test_editors_may_edit_pairings(db):
+    from django.contrib.auth.models import Group
+
+    granted = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    for model in ["pairing", "keydifference"]:
+        assert {f"{action}_{model}" for action in ["add", "change", "delete", "view"]} <= granted
+
+
+def test_the_seed_bottom_line_is_in_our_own_words(seed_catalog):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    def runs(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"[a-z0-9']+", text.casefold())
+        return {tuple(words[i : i + 8]) for i in range(len(words) - 7)}
+
+    seed = Path(settings.BASE_DIR).parent / "shared" / "seed"
+    seed_runs = (
+        set().union(*(runs(f.read_text()) for f in seed.glob("*.txt"))) if seed.is_dir() else set()
+    )
+    pairing = Pairing.objects.get_by_natural_key("product-manager", "project-manager")
+    assert not runs(pairing.bottom_line) & seed_runs
+    assert pairing.source.url and pairing.locator
+    assert 1 <= len(re.findall(r"[.!?](?:\s|$)", pairing.bottom_line)) <= 3
+
+
+# --- depth on demand -------------------------------------------------------------------------
+
+
+def test_a_function_only_one_role_works_in_is_one_row_for_that_role(client, roles):
+    view = comparison()
+    rows = {row.function.slug: row for row in view.function_rows}
+    assert rows["strategy"].sole.role.slug == PM
+    assert rows["planning"].sole.role.slug == PJM
+    assert rows["communication"].sole is None
+    html = client.get(PAIR).content.decode()
+    strategy = html.split('id="compare-function-strategy"')[1].split("</tr>")[0]
+    assert 'colspan="2"' in strategy
+    assert "Only Product manager" in strategy
+    assert "none recorded" not in strategy
+
+
+def test_details_are_closed_sections_that_the_page_still_holds(client, roles):
+    html = client.get(PAIR).content.decode()
+    assert html.count('<details class="fold"') == 5
+    assert '<details class="fold" open' not in html and " open>" not in html
+    # Closed, not left out: every row is in the page for find-in-page and screen readers.
+    for anchor in ["compare-function-planning", "compare-knowledge-scope", "compare-stage-plan"]:
+        assert f'id="{anchor}"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "headers"),
+    [
+        ("?print=all", {}),
+        ("?diff=1", {}),
+        ("?function=planning", {}),
+        ("", {**HX, "HX-Target": "details"}),
+    ],
+)
+def test_details_open_when_asked_for(client, roles, query, headers):
+    html = client.get(PAIR + query, headers=headers).content.decode()
+    assert "<details" in html
+    assert re.findall(r"<details[^>]*>", html) == [
+        tag for tag in re.findall(r"<details[^>]*>", html) if tag.endswith(" open>")
+    ]
+
+
+def test_print_everything_link_and_page(client, roles):
+    html = client.get(PAIR).content.decode()
+    assert f'<a href="{PAIR}?print=all">print everything</a>' in html
+    assert "comparison--print-all" not in html
+    html = client.get(f"{PAIR}?print=all").content.decode()
+    assert 'class="comparison comparison--print-all"' in html
+    assert f'<link rel="canonical" href="http://testserver{PAIR}">' in html
 
 
 # --- the picker page -------------------------------------------------------------------------
@@ -482,24 +822,36 @@ def test_picker_page_with_fewer_than_two_roles_explains(client, db):
 # --- query counts ----------------------------------------------------------------------------
 
 
-# catalog version, the two roles and their 7 prefetches, lifecycle stages, the picker's roles.
-PAGE_QUERIES = 1 + 8 + 1 + 1
+# catalog version, the two roles and their 7 prefetches, the pair's pairing (1 query when there
+# is none, 2 with its chosen dimensions when there is), lifecycle stages, the picker's roles.
+PAGE_QUERIES = 1 + 8 + 1 + 1 + 1
 QUERIES = [
     ("page", PAGE_QUERIES, None),
     ("comparison", PAGE_QUERIES, {**HX, "HX-Target": "comparison"}),
-    ("details", 1 + 8, {**HX, "HX-Target": "details"}),
-    ("responsibilities", 1 + 8, {**HX, "HX-Target": "responsibilities"}),
+    ("details", 1 + 8 + 1, {**HX, "HX-Target": "details"}),
+    ("responsibilities", 1 + 8 + 1, {**HX, "HX-Target": "responsibilities"}),
 ]
 
 
 @pytest.mark.parametrize(("name", "expected", "headers"), QUERIES)
 @pytest.mark.parametrize(("count", "scale"), [(2, 1), (20, 10)])
+@pytest.mark.parametrize("written", [False, True], ids=["no-pairing", "pairing"])
 def test_compare_query_count_is_fixed_whatever_the_catalog_size(
-    client, db, django_assert_num_queries, name, expected, headers, count, scale
+    client, db, django_assert_num_queries, name, expected, headers, count, scale, written
 ):
     made = make_catalog(roles=count, scale=scale)
+    if written:
+        pairing = Pairing.objects.create(
+            role_a=made[0],
+            role_b=made[-1],
+            bottom_line="They differ.",
+            source=Source.objects.first(),
+            locator="Page 1",
+        )
+        for i, dimension in enumerate(Dimension.objects.all()[:3]):
+            KeyDifference.objects.create(pairing=pairing, dimension=dimension, order=i)
     url = reverse("catalog:compare", args=[made[0].slug, made[-1].slug])
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(expected + written):
         assert client.get(url, headers=headers or {}).status_code == 200
 
 
@@ -511,7 +863,7 @@ def test_picker_query_counts_are_fixed(client, db, django_assert_num_queries, co
         client.get("/compare/")
     with django_assert_num_queries(2):
         client.get("/compare/", {"a": a, "b": b})
-    with django_assert_num_queries(1 + 1 + 8 + 1):
+    with django_assert_num_queries(1 + 1 + 8 + 1 + 1):
         client.get("/compare/", {"a": a, "b": b}, headers=HX)
 
 

@@ -24,13 +24,17 @@ function announce(message) {
 
 /* ==== Copy link ================================================================================ */
 
-/** Turn each `a.item-link` (a plain link to the item's anchor) into a "Copy link" button. */
+/**
+ * Turn each `a.item-link` (a plain link to the row's anchor) into a "Copy link" button. CSS
+ * draws both as the same small icon; the accessible name says which row the link is to.
+ */
 function upgradeItemLinks(root) {
   root.querySelectorAll("a.item-link").forEach(function (link) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "copy-link";
     button.textContent = "Copy link";
+    button.title = "Copy link";
     button.dataset.anchor = link.getAttribute("href");
     const name = link.getAttribute("aria-label") || "Link";
     button.setAttribute("aria-label", name.replace(/^Link/, "Copy link"));
@@ -54,12 +58,11 @@ function onCopyLinkClick(event) {
   const anchor = button.dataset.anchor;
   const url = shareableUrl(anchor);
   const copied = function () {
+    // The icon stays; CSS shows a "Copied" bubble beside it and the announcement says so.
     button.classList.add("is-copied");
-    button.textContent = "Copied";
     announce("Link copied");
     window.setTimeout(function () {
       button.classList.remove("is-copied");
-      button.textContent = "Copy link";
     }, 2000);
   };
   const fallback = function () {
