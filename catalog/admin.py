@@ -1,21 +1,29 @@
-"""Django admin for editors: every catalog model, with history, diffs and revert.
+"""Django admin for editors: every catalog model, with revisions, diffs, revert and recover.
 
-Every change form carries the stale-edit guard (catalog.forms.CatalogForm), and every change,
-inline ones included, is recorded by django-simple-history with who made it.
+Every change form carries the stale-edit guard (catalog.forms.CatalogForm). django-reversion
+records each admin save as one revision, with the rows edited inline on the same page and who
+saved it; reverting a revision restores all of its rows, and a deleted record can be recovered.
+Revert and recover change content, so both need the change permission, checked here.
 """
 
 from __future__ import annotations
 
+import math
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from simple_history.admin import SimpleHistoryAdmin
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
+from catalog.changes import record_diffs
 from catalog.forms import (
     LOADED_VERSION,
     CatalogForm,
@@ -23,6 +31,7 @@ from catalog.forms import (
     ContributionInlineForm,
     ContributionInlineFormSet,
     RoleForm,
+    reverting,
 )
 from catalog.models import (
     Collaboration,
@@ -39,21 +48,87 @@ from catalog.models import (
     Source,
     StageInvolvement,
     Trait,
+    now_to_the_second,
 )
 
-admin.site.site_header = "Roles admin"
-admin.site.site_title = "Roles admin"
-admin.site.index_title = "Catalog content"
+SLUG_HELP = (
+    "The item's name in its web address and link anchors. Changing it breaks links people "
+    "have shared (a renamed role's old address keeps working)."
+)
+ORDER_HELP = "Position in lists: lower numbers come first."
 
 
-class GuardedFields:
-    """Always render the stale-edit guard's hidden field, whatever `fields` an admin lists."""
+class SizedTextarea(forms.Textarea):
+    """A text box as tall as its text (2 to 14 lines), so no sentence is cut off or hidden."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__({"cols": 80, **(attrs or {})})
+
+    def get_context(self, name, value, attrs) -> dict:
+        context = super().get_context(name, value, attrs)
+        text = str(value or "")
+        width = int(self.attrs["cols"])
+        lines = sum(max(1, math.ceil(len(line) / width)) for line in text.splitlines() or [""])
+        context["widget"]["attrs"]["rows"] = min(14, max(2, lines + 1))
+        return context
+
+
+def well_formed(field: models.Field, value) -> bool:
+    """Whether `value` could be a key of the model `field` points at (not "abc" for an int)."""
+    target = field.target_field if field.many_to_one else field.related_model._meta.pk
+    try:
+        target.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class SafeAutocompleteMixin:
+    """Renders a posted junk id as "nothing chosen" instead of a 500 from the lookup; the
+    field's own validation then reports it as a form error."""
+
+    def optgroups(self, name, value, attr=None):
+        value = [item for item in value if item in ("", None) or well_formed(self.field, item)]
+        return super().optgroups(name, value, attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class EditorFields:
+    """What every catalog form and inline shares: the stale-edit guard's hidden field, text
+    boxes sized to their text, help on slugs and order, and autocompletes that never 500."""
 
     form = CatalogForm
+    formfield_overrides = {models.TextField: {"widget": SizedTextarea}}
 
-    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj=None) -> list:
         fields = list(super().get_fields(request, obj))
         return fields if LOADED_VERSION in fields else [*fields, LOADED_VERSION]
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and not field.help_text:
+            if isinstance(db_field, models.SlugField):
+                field.help_text = SLUG_HELP
+            elif db_field.name == "order":
+                field.help_text = ORDER_HELP
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", SafeAutocompleteSelect(db_field, self.admin_site))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", SafeAutocompleteSelectMultiple(db_field, self.admin_site))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class WellFormedInitialData:
@@ -67,29 +142,10 @@ class WellFormedInitialData:
             except FieldDoesNotExist:
                 continue
             if field.is_relation and field.related_model is not None:
-                target = field.target_field if field.many_to_one else field.related_model._meta.pk
-                try:
-                    for item in value if isinstance(value, list) else [value]:
-                        target.to_python(item)
-                except ValidationError:
+                values = value if isinstance(value, list) else [value]
+                if not all(well_formed(field, item) for item in values):
                     del initial[name]
         return initial
-
-
-class CatalogAdmin(WellFormedInitialData, GuardedFields, SimpleHistoryAdmin):
-    object_history_list_template = "admin/catalog/object_history_list.html"
-    list_per_page = 50
-
-    # simple-history looks ids up unchecked, so "/role/abc/history/" would be a 500, not a 404.
-    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        require_valid_ids((self.model, object_id))
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
-    ):
-        require_valid_ids((self.model, object_id), (self.model.history.model, version_id))
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def require_valid_ids(*pairs: tuple[type[models.Model], str]) -> None:
@@ -101,13 +157,56 @@ def require_valid_ids(*pairs: tuple[type[models.Model], str]) -> None:
             raise Http404(f"No {model._meta.verbose_name} with id {value!r}.") from None
 
 
-class CatalogInline(GuardedFields):
+class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
+    object_history_template = "admin/catalog/object_history.html"
+    history_latest_first = True
+    list_per_page = 50
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        require_valid_ids((self.model, object_id))
+        response = super().history_view(request, object_id, extra_context)
+        if hasattr(response, "context_data"):
+            actions = response.context_data.get("action_list", [])
+            diffs = record_diffs([action["version"] for action in actions])
+            for action in actions:
+                action["changes"] = diffs.get(action["version"].pk, [])
+        return response
+
+    def revision_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ) -> HttpResponse:
+        require_valid_ids((self.model, object_id))
+        version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
+        return self._guarded_revert(request, version, super().revision_view, object_id, version_id)
+
+    def recover_view(self, request: HttpRequest, version_id: str, extra_context=None):
+        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        return self._guarded_revert(request, version, super().recover_view, version_id)
+
+    def _guarded_revert(self, request: HttpRequest, version: Version, view, *args) -> HttpResponse:
+        """Revert and recover write content: refuse them without the change permission (the
+        page itself may be looked at), and refuse a revert over rows saved since it was opened."""
+        if request.method == "POST":
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+        elif not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        rows = [v.object for v in version.revision.version_set.all()]
+        request.reverted_rows = [row for row in rows if row is not None]
+        with reverting(request.reverted_rows):
+            return view(request, *args)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # A revert writes the old rows back as they were, `updated` included; they changed now.
+        for row in getattr(request, "reverted_rows", []):
+            type(row)._default_manager.filter(pk=row.pk).update(updated=now_to_the_second())
+
+
+class CatalogInline(EditorFields):
     extra = 0
     show_change_link = True  # each row's own page has its History button
-    # Full-size text boxes would push a table row's later columns off a laptop screen.
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})}
-    }
+    classes = ["collapse"]
 
 
 def accountability_gaps(deleting: QuerySet[Contribution]) -> list[str]:

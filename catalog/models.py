@@ -1,16 +1,18 @@
 """The role catalog: roles, what they do and know, how they differ and where they work together.
 
 Every model has a natural key made of slugs (a parent's key plus its own slug where it belongs to
-a parent), so fixtures never carry numeric primary keys.
+a parent), so fixtures never carry numeric primary keys. Every content model is registered with
+django-reversion; a role's and a collaboration's revisions also hold the rows edited inline with
+them, so one admin save is one revision and reverting it restores all of them.
 """
 
 from __future__ import annotations
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from catalog.querysets import (
     CollaborationQuerySet,
@@ -77,6 +79,12 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+# What belongs to a role and is edited on its admin page (not its parts in collaborations,
+# which are edited, and reverted, with each collaboration).
+ROLE_INLINES = ["responsibilities", "knowledge", "traits", "involvements"]
+
+
+@reversion.register()
 class Source(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
@@ -84,7 +92,6 @@ class Source(TimeStamped):
     url = models.URLField(max_length=500, blank=True)
     note = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(SourceQuerySet)()
 
@@ -101,6 +108,7 @@ class Source(TimeStamped):
         return f"{reverse('catalog:sources')}#source-{self.slug}"
 
 
+@reversion.register()
 class Function(TimeStamped):
     """A function area, such as Strategy or Tech knowledge ("key functions" in the seed)."""
 
@@ -108,7 +116,6 @@ class Function(TimeStamped):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
 
     objects = SlugManager()
 
@@ -122,6 +129,7 @@ class Function(TimeStamped):
         return (self.slug,)
 
 
+@reversion.register(follow=ROLE_INLINES)
 class Role(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
@@ -134,7 +142,6 @@ class Role(TimeStamped):
     order = models.PositiveIntegerField(default=0)
     key_functions = models.ManyToManyField(Function, blank=True, related_name="key_for_roles")
     sources = models.ManyToManyField(Source, blank=True, related_name="roles")
-    history = HistoricalRecords(m2m_fields=[key_functions])
 
     objects = SlugManager.from_queryset(RoleQuerySet)()
 
@@ -153,6 +160,19 @@ class Role(TimeStamped):
     @property
     def label(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def last_changed(self):
+        """The latest edit to the role or its items, from rows `with_page()` already fetched."""
+        rows = [
+            self,
+            *self.responsibilities.all(),
+            *self.knowledge.all(),
+            *self.traits.all(),
+            *self.involvements.all(),
+            *self.contributions.all(),
+        ]
+        return max(row.updated for row in rows if row.updated)
 
     @property
     def accent(self) -> int:
@@ -208,6 +228,7 @@ class RoleItemManager(models.Manager):
         return self.get(role__slug=role_slug, slug=slug)
 
 
+@reversion.register()
 class Responsibility(TimeStamped):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="responsibilities")
     function = models.ForeignKey(
@@ -220,7 +241,6 @@ class Responsibility(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="responsibilities"
     )
-    history = HistoricalRecords()
 
     objects = RoleItemManager.from_queryset(ResponsibilityQuerySet)()
 
@@ -251,6 +271,7 @@ class Responsibility(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
+@reversion.register()
 class KnowledgeArea(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=160)
@@ -259,7 +280,6 @@ class KnowledgeArea(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="knowledge_areas"
     )
-    history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(KnowledgeAreaQuerySet)()
 
@@ -275,6 +295,7 @@ class KnowledgeArea(TimeStamped):
     natural_key.dependencies = ["catalog.source"]
 
 
+@reversion.register()
 class RoleKnowledge(TimeStamped):
     """A knowledge area a role holds, at a level."""
 
@@ -285,7 +306,6 @@ class RoleKnowledge(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="role_knowledge"
     )
-    history = HistoricalRecords()
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_slug: str, area_slug: str):
@@ -326,6 +346,7 @@ class RoleKnowledge(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
+@reversion.register()
 class Dimension(TimeStamped):
     """A row of the side-by-side table: main objective, key question, success measure …"""
 
@@ -333,7 +354,6 @@ class Dimension(TimeStamped):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
 
     objects = SlugManager()
 
@@ -347,6 +367,7 @@ class Dimension(TimeStamped):
         return (self.slug,)
 
 
+@reversion.register()
 class Trait(TimeStamped):
     """A role's value on a dimension; one per (role, dimension)."""
 
@@ -356,7 +377,6 @@ class Trait(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="traits"
     )
-    history = HistoricalRecords()
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_slug: str, dimension_slug: str):
@@ -390,6 +410,7 @@ class Trait(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
+@reversion.register()
 class LifecycleStage(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
@@ -398,7 +419,6 @@ class LifecycleStage(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="lifecycle_stages"
     )
-    history = HistoricalRecords()
 
     objects = SlugManager()
 
@@ -414,6 +434,7 @@ class LifecycleStage(TimeStamped):
     natural_key.dependencies = ["catalog.source"]
 
 
+@reversion.register()
 class StageInvolvement(TimeStamped):
     """How a role takes part in a lifecycle stage: leads, supports, or not at all."""
 
@@ -424,7 +445,6 @@ class StageInvolvement(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="involvements"
     )
-    history = HistoricalRecords()
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_slug: str, stage_slug: str):
@@ -461,6 +481,7 @@ class StageInvolvement(TimeStamped):
         return f"{self.role.slug}-stage-{self.stage.slug}"
 
 
+@reversion.register(follow=["contributions"])
 class Collaboration(TimeStamped):
     """A shared activity or hand-off, with each role's contribution and RACI letter."""
 
@@ -471,7 +492,6 @@ class Collaboration(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="collaborations"
     )
-    history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(CollaborationQuerySet)()
 
@@ -503,6 +523,7 @@ def check_one_accountable(letters: list[str], title: str = "this activity") -> N
         )
 
 
+@reversion.register()
 class Contribution(TimeStamped):
     """A role's part in a collaboration and its RACI letter."""
 
@@ -512,7 +533,6 @@ class Contribution(TimeStamped):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="contributions")
     raci = models.CharField("RACI", max_length=1, choices=Raci.choices)
     text = models.TextField(help_text="What this role does in the activity.")
-    history = HistoricalRecords()
 
     class Manager(models.Manager):
         def get_by_natural_key(self, collaboration_slug: str, role_slug: str):
@@ -562,3 +582,52 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return f"catalog version {self.number}"
+
+
+class ChangeQuerySet(models.QuerySet):
+    def for_role(self, role: Role) -> ChangeQuerySet:
+        """A role's changes, and the catalog load every role began with."""
+        return self.filter(models.Q(role=role) | models.Q(action=Change.Action.LOADED))
+
+    def entries(self) -> models.QuerySet:
+        """The revisions these changes belong to, newest first, each with just these changes."""
+        from reversion.models import Revision
+
+        return (
+            Revision.objects.filter(pk__in=self.values("revision"))
+            .order_by("-date_created", "-pk")
+            .prefetch_related(models.Prefetch("changes", queryset=self.order_by("pk")))
+        )
+
+
+class Change(models.Model):
+    """One record's change in one revision, as the public change log shows it.
+
+    Written when a revision is saved (catalog.changes), so the log is a plain query that can be
+    filtered by role. It holds no editor: who changed what stays in the admin.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        LOADED = "loaded", "Catalog loaded"
+
+    revision = models.ForeignKey(
+        "reversion.Revision", on_delete=models.CASCADE, related_name="changes"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    kind = models.CharField(max_length=80, help_text="What sort of record, e.g. responsibility.")
+    record = models.CharField(max_length=300, help_text="The record's name when it changed.")
+    url = models.CharField(max_length=500, blank=True)
+    role = models.ForeignKey(
+        Role, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    fields = models.JSONField(default=list, help_text="[{field, before, after}] in form order.")
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["revision", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.kind} {self.record}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from catalog import views
+from catalog import changes, views
 
 app_name = "catalog"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("collaboration/", views.collaboration, name="collaboration"),
     path("search/", views.search, name="search"),
     path("sources/", views.sources, name="sources"),
+    path("changes/", changes.change_log, name="changes"),
+    path("changes/feed/", changes.ChangeFeed(), name="changes-feed"),
 ]
