@@ -8,11 +8,8 @@ Revert and recover change content, so both need the change permission, checked h
 
 from __future__ import annotations
 
-import math
-
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
@@ -20,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.text import Truncator
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -31,6 +29,7 @@ from catalog.forms import (
     ContributionInlineForm,
     ContributionInlineFormSet,
     RoleForm,
+    SizedTextarea,
     reverting,
 )
 from catalog.models import (
@@ -51,26 +50,8 @@ from catalog.models import (
     now_to_the_second,
 )
 
-SLUG_HELP = (
-    "The item's name in its web address and link anchors. Changing it breaks links people "
-    "have shared (a renamed role's old address keeps working)."
-)
-ORDER_HELP = "Position in lists: lower numbers come first."
-
-
-class SizedTextarea(forms.Textarea):
-    """A text box as tall as its text (2 to 14 lines), so no sentence is cut off or hidden."""
-
-    def __init__(self, attrs=None) -> None:
-        super().__init__({"cols": 80, **(attrs or {})})
-
-    def get_context(self, name, value, attrs) -> dict:
-        context = super().get_context(name, value, attrs)
-        text = str(value or "")
-        width = int(self.attrs["cols"])
-        lines = sum(max(1, math.ceil(len(line) / width)) for line in text.splitlines() or [""])
-        context["widget"]["attrs"]["rows"] = min(14, max(2, lines + 1))
-        return context
+SLUG_HELP = "Its name in web addresses and links; changing it breaks links already shared."
+ORDER_HELP = "Lower comes first in lists."
 
 
 def well_formed(field: models.Field, value) -> bool:
@@ -107,9 +88,12 @@ class EditorFields:
     form = CatalogForm
     formfield_overrides = {models.TextField: {"widget": SizedTextarea}}
 
-    def get_fields(self, request: HttpRequest, obj=None) -> list:
-        fields = list(super().get_fields(request, obj))
-        return fields if LOADED_VERSION in fields else [*fields, LOADED_VERSION]
+    def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if LOADED_VERSION in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], LOADED_VERSION]}), *rest]
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -163,14 +147,30 @@ class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
     list_per_page = 50
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        """Each revision of the record, newest first, with what it changed: field, old → new."""
         require_valid_ids((self.model, object_id))
-        response = super().history_view(request, object_id, extra_context)
-        if hasattr(response, "context_data"):
-            actions = response.context_data.get("action_list", [])
-            diffs = record_diffs([action["version"] for action in actions])
-            for action in actions:
-                action["changes"] = diffs.get(action["version"].pk, [])
-        return response
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        versions = list(
+            Version.objects.get_for_object_reference(self.model, unquote(object_id))
+            .select_related("revision__user", "content_type")
+            .order_by("-pk")
+        )
+        diffs = record_diffs(versions)
+        opts = self.model._meta
+        action_list = [
+            {
+                "revision": version.revision,
+                "changes": diffs[version.pk],
+                "url": reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
+                    args=[quote(version.object_id), version.pk],
+                ),
+            }
+            for version in versions
+        ]
+        context = {"action_list": action_list, **(extra_context or {})}
+        return admin.ModelAdmin.history_view(self, request, object_id, context)
 
     def revision_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
@@ -206,6 +206,11 @@ class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
 class CatalogInline(EditorFields):
     extra = 0
     show_change_link = True  # each row's own page has its History button
+
+
+class FoldedInline(CatalogInline):
+    """Starts folded (a <details>), so a long page opens on what is edited most."""
+
     classes = ["collapse"]
 
 
@@ -307,30 +312,31 @@ class ResponsibilityInline(CatalogInline, admin.StackedInline):
     """Stacked: a responsibility's description is the content, so it gets the room."""
 
     model = Responsibility
-    fields = [("title", "slug"), ("function", "order", "source"), "description"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+    fields = [("title", "slug", "order"), ("function", "source"), "description"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["function", "source"]
     ordering = ["order", "slug"]
 
 
-class RoleKnowledgeInline(CatalogInline, admin.TabularInline):
+# Stacked rather than tabular: a table row of a picker, a note and a source ran past the right
+# edge of a 1280 px screen; stacked, each row's text gets the full width.
+class RoleKnowledgeInline(FoldedInline, admin.StackedInline):
     model = RoleKnowledge
-    fields = ["area", "level", "note", "source"]
+    fields = [("area", "level", "source"), "note"]
     autocomplete_fields = ["area", "source"]
     ordering = ["area__order", "area__name"]
 
 
-class TraitInline(CatalogInline, admin.TabularInline):
+class TraitInline(FoldedInline, admin.StackedInline):
     model = Trait
-    fields = ["dimension", "text", "source"]
+    fields = [("dimension", "source"), "text"]
     autocomplete_fields = ["dimension", "source"]
     ordering = ["dimension__order", "dimension__name"]
 
 
-class StageInvolvementInline(CatalogInline, admin.TabularInline):
+class StageInvolvementInline(FoldedInline, admin.StackedInline):
     model = StageInvolvement
-    fields = ["stage", "level", "note", "source"]
+    fields = [("stage", "level", "source"), "note"]
     autocomplete_fields = ["stage", "source"]
     ordering = ["stage__order", "stage__name"]
 
@@ -338,12 +344,16 @@ class StageInvolvementInline(CatalogInline, admin.TabularInline):
 @admin.register(Role)
 class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
     form = RoleForm
-    list_display = ["name", "short_name", "slug", "order", "updated"]
+    list_display = ["name", "short_name", "order", "updated"]
     list_filter = ["key_functions"]
     search_fields = ["name", "short_name", "slug", "summary", "main_goal", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["key_functions", "sources"]
+    fieldsets = [
+        (None, {"fields": [("name", "short_name"), ("slug", "order"), "summary", "main_goal"]}),
+        ("About the role", {"fields": ["description", "key_functions", "sources"]}),
+    ]
     inlines = [ResponsibilityInline, RoleKnowledgeInline, TraitInline, StageInvolvementInline]
 
     def contributions_deleted_with(self, obj: Role) -> QuerySet[Contribution]:
@@ -385,12 +395,16 @@ class RoleKnowledgeAdmin(CatalogAdmin):
 
 @admin.register(Trait)
 class TraitAdmin(CatalogAdmin):
-    list_display = ["dimension", "role", "text", "updated"]
+    list_display = ["dimension", "role", "text_start", "updated"]
     list_filter = ["role", "dimension"]
     list_select_related = ["role", "dimension"]
     search_fields = ["text", "dimension__name", "role__name"]
     ordering = ["dimension__order", "role__order"]
     autocomplete_fields = ["role", "dimension", "source"]
+
+    @admin.display(description="Text", ordering="text")
+    def text_start(self, trait: Trait) -> str:
+        return Truncator(trait.text).chars(80)
 
 
 @admin.register(StageInvolvement)
@@ -406,11 +420,11 @@ class StageInvolvementAdmin(CatalogAdmin):
 # --- collaborations --------------------------------------------------------------------------
 
 
-class ContributionInline(CatalogInline, admin.TabularInline):
+class ContributionInline(CatalogInline, admin.StackedInline):
     model = Contribution
     form = ContributionInlineForm
     formset = ContributionInlineFormSet
-    fields = ["role", "raci", "text"]
+    fields = [("role", "raci"), "text"]
     autocomplete_fields = ["role"]
     ordering = ["role__order", "role__name"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -41,6 +42,21 @@ def row_key(row: models.Model) -> tuple[str, str]:
 def live_version(row: models.Model) -> str:
     names = [field.attname for field in row._meta.concrete_fields]
     return row_version({name: getattr(row, name) for name in names})
+
+
+class SizedTextarea(forms.Textarea):
+    """A text box as tall as its text (2 to 14 lines), so no sentence is cut off or hidden."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__({"cols": 80, **(attrs or {})})
+
+    def get_context(self, name, value, attrs) -> dict:
+        context = super().get_context(name, value, attrs)
+        text = str(value or "")
+        width = int(self.attrs["cols"])
+        lines = sum(max(1, math.ceil(len(line) / width)) for line in text.splitlines() or [""])
+        context["widget"]["attrs"]["rows"] = min(14, max(2, lines + 1))
+        return context
 
 
 class UnchangingHiddenField(forms.CharField):
@@ -129,6 +145,7 @@ class RoleForm(CatalogForm):
             "key_functions",
             "sources",
         ]
+        widgets = {"summary": SizedTextarea, "main_goal": SizedTextarea}
 
 
 class ContributionInlineForm(CatalogForm):
