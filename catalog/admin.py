@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import re_path, reverse
 from django.utils.text import Truncator
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -81,7 +81,21 @@ class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMu
     pass
 
 
-class EditorFields:
+class SafeAutocompletes:
+    """Autocomplete pickers that show a posted junk id as a form error, not a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", SafeAutocompleteSelect(db_field, self.admin_site))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", SafeAutocompleteSelectMultiple(db_field, self.admin_site))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class EditorFields(SafeAutocompletes):
     """What every catalog form and inline shares: the stale-edit guard's hidden field, text
     boxes sized to their text, help on slugs and order, and autocompletes that never 500."""
 
@@ -103,16 +117,6 @@ class EditorFields:
             elif db_field.name == "order":
                 field.help_text = ORDER_HELP
         return field
-
-    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request):
-            kwargs.setdefault("widget", SafeAutocompleteSelect(db_field, self.admin_site))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request):
-            kwargs.setdefault("widget", SafeAutocompleteSelectMultiple(db_field, self.admin_site))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class WellFormedInitialData:
@@ -151,6 +155,8 @@ class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
         require_valid_ids((self.model, object_id))
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404(f"No {self.opts.verbose_name} with id {object_id!r}.")
         versions = list(
             Version.objects.get_for_object_reference(self.model, unquote(object_id))
             .select_related("revision__user", "content_type")
@@ -175,11 +181,12 @@ class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
     def revision_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
     ) -> HttpResponse:
-        require_valid_ids((self.model, object_id))
+        require_valid_ids((self.model, object_id), (Version, version_id))
         version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
         return self._guarded_revert(request, version, super().revision_view, object_id, version_id)
 
     def recover_view(self, request: HttpRequest, version_id: str, extra_context=None):
+        require_valid_ids((Version, version_id))
         version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
         return self._guarded_revert(request, version, super().recover_view, version_id)
 
@@ -195,6 +202,25 @@ class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
         request.reverted_rows = [row for row in rows if row is not None]
         with reverting(request.reverted_rows):
             return view(request, *args)
+
+    def get_urls(self) -> list:
+        # reversion's own patterns take digits only, so ".../history/abc/" would fall through
+        # to the admin's catch-all redirect; these answer 404 for any malformed id instead.
+        opts = self.opts
+        view = self.admin_site.admin_view
+        return [
+            re_path(
+                r"^recover/([^/]+)/$",
+                view(self.recover_view),
+                name=f"{opts.app_label}_{opts.model_name}_recover",
+            ),
+            re_path(
+                r"^([^/]+)/history/([^/]+)/$",
+                view(self.revision_view),
+                name=f"{opts.app_label}_{opts.model_name}_revision",
+            ),
+            *super().get_urls(),
+        ]
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -361,7 +387,7 @@ class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
 
 
 @admin.register(RoleSlugRedirect)
-class RoleSlugRedirectAdmin(WellFormedInitialData, admin.ModelAdmin):
+class RoleSlugRedirectAdmin(WellFormedInitialData, SafeAutocompletes, admin.ModelAdmin):
     """Old slugs of renamed roles (no `updated` or history on this model: it is a pointer)."""
 
     list_display = ["old_slug", "role"]
