@@ -385,6 +385,14 @@ class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
     def contributions_deleted_with(self, obj: Role) -> QuerySet[Contribution]:
         return obj.contributions.all()
 
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # reversion writes a reverted role back without Role.save(), so a revert that undoes a
+        # rename must keep the newer address working itself.
+        for row in getattr(request, "reverted_rows", []):
+            if isinstance(row, Role) and row.pk == form.instance.pk:
+                form.instance.moved_from(row.slug)
+
 
 @admin.register(RoleSlugRedirect)
 class RoleSlugRedirectAdmin(WellFormedInitialData, SafeAutocompletes, admin.ModelAdmin):

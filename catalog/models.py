@@ -181,16 +181,17 @@ class Role(TimeStamped):
 
     def save(self, *args, **kwargs) -> None:
         # Keep links to a renamed role working: remember the old slug for a 301.
+        old_slug = None
         if self.pk:
             old_slug = Role.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-            if old_slug and old_slug != self.slug:
-                super().save(*args, **kwargs)
-                RoleSlugRedirect.objects.update_or_create(
-                    old_slug=old_slug, defaults={"role": self}
-                )
-                RoleSlugRedirect.objects.filter(old_slug=self.slug).delete()
-                return
         super().save(*args, **kwargs)
+        self.moved_from(old_slug)
+
+    def moved_from(self, old_slug: str | None) -> None:
+        """Answer the old slug's URLs with a 301 to this role (a rename, or a revert of one)."""
+        if old_slug and old_slug != self.slug:
+            RoleSlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"role": self})
+            RoleSlugRedirect.objects.filter(old_slug=self.slug).delete()
 
 
 class RoleSlugRedirect(models.Model):

@@ -377,6 +377,21 @@ def test_collaboration_save_is_one_revision_and_reverting_restores_its_contribut
     assert responsible.text == "Breaks it down."
 
 
+def test_reverting_a_rename_keeps_the_newer_address_working(editor_client, client, catalog):
+    role = catalog[Role]
+    before = versions_of(role)[0]
+    data = {**form_data(editor_client.get(change_url(role))), "slug": "product-lead"}
+    assert editor_client.post(change_url(role), data).status_code == 302
+
+    assert revert(editor_client, role, before).status_code == 302
+
+    role.refresh_from_db()
+    assert role.slug == "product-manager"
+    response = client.get("/roles/product-lead/")
+    assert (response.status_code, response["Location"]) == (301, "/roles/product-manager/")
+    assert client.get("/roles/product-manager/").status_code == 200
+
+
 def test_a_reverted_row_counts_as_changed_now(editor_client, catalog):
     duty = catalog[Responsibility]
     data = {**form_data(editor_client.get(change_url(duty))), "title": "Edited"}
