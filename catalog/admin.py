@@ -198,8 +198,10 @@ class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
                 raise PermissionDenied
         elif not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        rows = [v.object for v in version.revision.version_set.all()]
-        request.reverted_rows = [row for row in rows if row is not None]
+        versions = list(version.revision.version_set.select_related("content_type"))
+        request.reverted_versions = versions
+        live = [v.object for v in versions]  # None for a row deleted since
+        request.reverted_rows = [row for row in live if row is not None]
         with reverting(request.reverted_rows):
             return view(request, *args)
 
@@ -225,8 +227,10 @@ class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # A revert writes the old rows back as they were, `updated` included; they changed now.
-        for row in getattr(request, "reverted_rows", []):
-            type(row)._default_manager.filter(pk=row.pk).update(updated=now_to_the_second())
+        for version in getattr(request, "reverted_versions", []):
+            version._model._default_manager.filter(pk=version.object_id).update(
+                updated=now_to_the_second()
+            )
 
 
 class CatalogInline(EditorFields):

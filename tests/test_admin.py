@@ -30,6 +30,7 @@ from catalog.models import (
     Source,
     StageInvolvement,
     Trait,
+    now_to_the_second,
 )
 
 PASSWORD = "a-long-test-password-91"
@@ -304,18 +305,23 @@ def test_role_save_with_inline_edits_is_one_revision_and_reverting_it_restores_e
 
 def test_role_revert_brings_back_an_inline_row_deleted_since(editor_client, catalog):
     role, duty = catalog[Role], catalog[Responsibility]
+    Responsibility.objects.filter(pk=duty.pk).update(updated=duty.updated.replace(year=2020))
+    with reversion.create_revision():
+        reversion.add_to_revision(role)  # a version of the role whose row says 2020
     before = versions_of(role)[0]
     page = editor_client.get(change_url(role))
     data = form_data(page)
     data[f"{inline_prefix(page, Responsibility)}-0-DELETE"] = "on"
     assert editor_client.post(change_url(role), data).status_code == 302
     assert not Responsibility.objects.filter(pk=duty.pk).exists()
+    reverted_at = now_to_the_second()
 
     response = revert(editor_client, role, before)
 
     assert response.status_code == 302, form_errors(response)
     restored = Responsibility.objects.get(pk=duty.pk)
     assert (restored.title, restored.role_id) == ("Keeps the roadmap", role.pk)
+    assert restored.updated >= reverted_at  # it changed now, whatever its old version said
 
 
 def test_role_save_that_changes_key_functions_is_one_revision_and_reverts_them(
