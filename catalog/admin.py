@@ -145,10 +145,25 @@ def require_valid_ids(*pairs: tuple[type[models.Model], str]) -> None:
             raise Http404(f"No {model._meta.verbose_name} with id {value!r}.") from None
 
 
+def shortened(name: str, chars: int, ordering: str | None = None):
+    """A list column showing the start of a long value, so every column fits a laptop screen."""
+
+    @admin.display(description=name.replace("_", " ").capitalize(), ordering=ordering or name)
+    def column(self, obj) -> str:
+        return Truncator(str(getattr(obj, name) or "")).chars(chars)
+
+    return column
+
+
 class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
     object_history_template = "admin/catalog/object_history.html"
     history_latest_first = True
     list_per_page = 50
+
+    @admin.display(description="Updated", ordering="updated")
+    def updated_on(self, obj):
+        """The day only: the time made the column as wide as two others."""
+        return obj.updated.date() if obj.updated else None
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
         """Each revision of the record, newest first, with what it changed: field, old → new."""
@@ -291,7 +306,7 @@ class KeepsOneAccountable:
 
 @admin.register(Source)
 class SourceAdmin(CatalogAdmin):
-    list_display = ["title", "publisher", "slug", "order", "updated"]
+    list_display = ["title", "publisher", "slug", "order", "updated_on"]
     list_filter = ["publisher"]
     search_fields = ["title", "publisher", "slug", "url", "note"]
     ordering = ["order", "title"]
@@ -300,7 +315,7 @@ class SourceAdmin(CatalogAdmin):
 
 @admin.register(Function)
 class FunctionAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "updated"]
+    list_display = ["name", "slug", "order", "updated_on"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -308,7 +323,8 @@ class FunctionAdmin(CatalogAdmin):
 
 @admin.register(KnowledgeArea)
 class KnowledgeAreaAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "source", "updated"]
+    list_display = ["name", "order", "source_start", "updated_on"]
+    source_start = shortened("source", 32, "source__title")
     list_filter = ["source"]
     list_select_related = ["source"]
     search_fields = ["name", "slug", "description"]
@@ -319,7 +335,7 @@ class KnowledgeAreaAdmin(CatalogAdmin):
 
 @admin.register(Dimension)
 class DimensionAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "updated"]
+    list_display = ["name", "slug", "order", "updated_on"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -327,7 +343,8 @@ class DimensionAdmin(CatalogAdmin):
 
 @admin.register(LifecycleStage)
 class LifecycleStageAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "source", "updated"]
+    list_display = ["name", "order", "source_start", "updated_on"]
+    source_start = shortened("source", 32, "source__title")
     list_select_related = ["source"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
@@ -374,7 +391,7 @@ class StageInvolvementInline(FoldedInline, admin.StackedInline):
 @admin.register(Role)
 class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
     form = RoleForm
-    list_display = ["name", "short_name", "order", "updated"]
+    list_display = ["name", "short_name", "order", "updated_on"]
     list_filter = ["key_functions"]
     search_fields = ["name", "short_name", "slug", "summary", "main_goal", "description"]
     ordering = ["order", "name"]
@@ -412,7 +429,9 @@ class RoleSlugRedirectAdmin(WellFormedInitialData, SafeAutocompletes, admin.Mode
 
 @admin.register(Responsibility)
 class ResponsibilityAdmin(CatalogAdmin):
-    list_display = ["title", "role", "function", "order", "updated"]
+    list_display = ["title_start", "role", "function_start", "updated_on"]
+    title_start = shortened("title", 40)
+    function_start = shortened("function", 20, "function__name")
     list_filter = ["role", "function", "source"]
     list_select_related = ["role", "function"]
     search_fields = ["title", "slug", "description", "role__name", "function__name"]
@@ -423,7 +442,8 @@ class ResponsibilityAdmin(CatalogAdmin):
 
 @admin.register(RoleKnowledge)
 class RoleKnowledgeAdmin(CatalogAdmin):
-    list_display = ["area", "role", "level", "updated"]
+    list_display = ["area_start", "role", "level", "updated_on"]
+    area_start = shortened("area", 40, "area__name")
     list_filter = ["role", "level", "area"]
     list_select_related = ["role", "area"]
     search_fields = ["area__name", "note", "role__name"]
@@ -433,21 +453,18 @@ class RoleKnowledgeAdmin(CatalogAdmin):
 
 @admin.register(Trait)
 class TraitAdmin(CatalogAdmin):
-    list_display = ["dimension", "role", "text_start", "updated"]
+    list_display = ["dimension", "role", "text_start", "updated_on"]
+    text_start = shortened("text", 60)
     list_filter = ["role", "dimension"]
     list_select_related = ["role", "dimension"]
     search_fields = ["text", "dimension__name", "role__name"]
     ordering = ["dimension__order", "role__order"]
     autocomplete_fields = ["role", "dimension", "source"]
 
-    @admin.display(description="Text", ordering="text")
-    def text_start(self, trait: Trait) -> str:
-        return Truncator(trait.text).chars(80)
-
 
 @admin.register(StageInvolvement)
 class StageInvolvementAdmin(CatalogAdmin):
-    list_display = ["stage", "role", "level", "updated"]
+    list_display = ["stage", "role", "level", "updated_on"]
     list_filter = ["role", "level", "stage"]
     list_select_related = ["role", "stage"]
     search_fields = ["stage__name", "note", "role__name"]
@@ -469,7 +486,7 @@ class ContributionInline(CatalogInline, admin.StackedInline):
 
 @admin.register(Collaboration)
 class CollaborationAdmin(CatalogAdmin):
-    list_display = ["title", "slug", "accountable", "order", "updated"]
+    list_display = ["title", "slug", "accountable", "order", "updated_on"]
     list_filter = ["contributions__role", "source"]
     search_fields = ["title", "slug", "description", "contributions__text"]
     ordering = ["order", "title"]
@@ -491,7 +508,8 @@ class CollaborationAdmin(CatalogAdmin):
 @admin.register(Contribution)
 class ContributionAdmin(KeepsOneAccountable, CatalogAdmin):
     form = ContributionForm
-    list_display = ["collaboration", "role", "raci", "updated"]
+    list_display = ["collaboration_start", "role", "raci", "updated_on"]
+    collaboration_start = shortened("collaboration", 40, "collaboration__title")
     list_filter = ["raci", "role", "collaboration"]
     list_select_related = ["collaboration", "role"]
     search_fields = ["text", "collaboration__title", "role__name"]

@@ -113,7 +113,7 @@ ROLE_FORM_FIT = """() => {
 }"""
 
 
-def test_role_form_fits_a_1280_px_screen(page):
+def test_role_form_and_lists_fit_a_1280_px_screen(page):
     call_command("load_catalog", verbosity=0)
     role = Role.objects.get(slug="product-manager")
     make_editor("edna")
@@ -135,6 +135,15 @@ def test_role_form_fits_a_1280_px_screen(page):
         ".filter(e => e.scrollHeight > e.clientHeight + 2).map(e => e.id)"
     )
     assert hidden == []
+
+    # Every list's columns fit beside its filters.
+    for model in sorted(CONTENT_MODELS):
+        page.goto(reverse(f"admin:catalog_{model}_changelist"))
+        overflow = page.evaluate(
+            "(() => { const t = document.querySelector('#result_list');"
+            " return t ? t.scrollWidth - t.parentElement.clientWidth : 0; })()"
+        )
+        assert overflow <= 0, model
 
 
 def test_editor_round_trip_edit_public_page_change_log_revert(page):
