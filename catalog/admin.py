@@ -1,22 +1,28 @@
-"""Django admin for editors: every catalog model, with history, diffs and revert.
+"""Django admin for editors: every catalog model, with revisions, diffs, revert and recover.
 
-Every change form carries the stale-edit guard (catalog.forms.CatalogForm), and every change,
-inline ones included, is recorded by django-simple-history with who made it.
+Every change form carries the stale-edit guard (catalog.forms.CatalogForm). django-reversion
+records each admin save as one revision, with the rows edited inline on the same page and who
+saved it; reverting a revision restores all of its rows, and a deleted record can be recovered.
+Revert and recover change content, so both need the change permission, checked here.
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
-from simple_history.admin import SimpleHistoryAdmin
+from django.shortcuts import get_object_or_404
+from django.urls import re_path, reverse
+from django.utils.text import Truncator
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
+from catalog.changes import record_diffs
 from catalog.forms import (
     LOADED_VERSION,
     CatalogForm,
@@ -24,6 +30,8 @@ from catalog.forms import (
     ContributionInlineForm,
     ContributionInlineFormSet,
     RoleForm,
+    SizedTextarea,
+    reverting,
 )
 from catalog.models import (
     KEY_DIFFERENCES_MAX,
@@ -44,21 +52,76 @@ from catalog.models import (
     StageInvolvement,
     Trait,
     check_key_differences,
+    now_to_the_second,
 )
 
-admin.site.site_header = "Roles admin"
-admin.site.site_title = "Roles admin"
-admin.site.index_title = "Catalog content"
+SLUG_HELP = "Its name in web addresses and links; changing it breaks links already shared."
+ORDER_HELP = "Lower comes first in lists."
 
 
-class GuardedFields:
-    """Always render the stale-edit guard's hidden field, whatever `fields` an admin lists."""
+def well_formed(field: models.Field, value) -> bool:
+    """Whether `value` could be a key of the model `field` points at (not "abc" for an int)."""
+    target = field.target_field if field.many_to_one else field.related_model._meta.pk
+    try:
+        target.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class SafeAutocompleteMixin:
+    """Renders a posted junk id as "nothing chosen" instead of a 500 from the lookup; the
+    field's own validation then reports it as a form error."""
+
+    def optgroups(self, name, value, attr=None):
+        value = [item for item in value if item in ("", None) or well_formed(self.field, item)]
+        return super().optgroups(name, value, attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompletes:
+    """Autocomplete pickers that show a posted junk id as a form error, not a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", SafeAutocompleteSelect(db_field, self.admin_site))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", SafeAutocompleteSelectMultiple(db_field, self.admin_site))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class EditorFields(SafeAutocompletes):
+    """What every catalog form and inline shares: the stale-edit guard's hidden field, text
+    boxes sized to their text, help on slugs and order, and autocompletes that never 500."""
 
     form = CatalogForm
+    formfield_overrides = {models.TextField: {"widget": SizedTextarea}}
 
-    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        fields = list(super().get_fields(request, obj))
-        return fields if LOADED_VERSION in fields else [*fields, LOADED_VERSION]
+    def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if LOADED_VERSION in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], LOADED_VERSION]}), *rest]
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and not field.help_text:
+            if isinstance(db_field, models.SlugField):
+                field.help_text = SLUG_HELP
+            elif db_field.name == "order":
+                field.help_text = ORDER_HELP
+        return field
 
 
 class WellFormedInitialData:
@@ -72,29 +135,10 @@ class WellFormedInitialData:
             except FieldDoesNotExist:
                 continue
             if field.is_relation and field.related_model is not None:
-                target = field.target_field if field.many_to_one else field.related_model._meta.pk
-                try:
-                    for item in value if isinstance(value, list) else [value]:
-                        target.to_python(item)
-                except ValidationError:
+                values = value if isinstance(value, list) else [value]
+                if not all(well_formed(field, item) for item in values):
                     del initial[name]
         return initial
-
-
-class CatalogAdmin(WellFormedInitialData, GuardedFields, SimpleHistoryAdmin):
-    object_history_list_template = "admin/catalog/object_history_list.html"
-    list_per_page = 50
-
-    # simple-history looks ids up unchecked, so "/role/abc/history/" would be a 500, not a 404.
-    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        require_valid_ids((self.model, object_id))
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
-    ):
-        require_valid_ids((self.model, object_id), (self.model.history.model, version_id))
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def require_valid_ids(*pairs: tuple[type[models.Model], str]) -> None:
@@ -106,13 +150,118 @@ def require_valid_ids(*pairs: tuple[type[models.Model], str]) -> None:
             raise Http404(f"No {model._meta.verbose_name} with id {value!r}.") from None
 
 
-class CatalogInline(GuardedFields):
+def shortened(name: str, chars: int, ordering: str | None = None):
+    """A list column showing the start of a long value, so every column fits a laptop screen."""
+
+    @admin.display(description=name.replace("_", " ").capitalize(), ordering=ordering or name)
+    def column(self, obj) -> str:
+        return Truncator(str(getattr(obj, name) or "")).chars(chars)
+
+    return column
+
+
+class CatalogAdmin(WellFormedInitialData, EditorFields, VersionAdmin):
+    object_history_template = "admin/catalog/object_history.html"
+    history_latest_first = True
+    list_per_page = 50
+
+    @admin.display(description="Updated", ordering="updated")
+    def updated_on(self, obj):
+        """The day only: the time made the column as wide as two others."""
+        return obj.updated.date() if obj.updated else None
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        """Each revision of the record, newest first, with what it changed: field, old → new."""
+        require_valid_ids((self.model, object_id))
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404(f"No {self.opts.verbose_name} with id {object_id!r}.")
+        versions = list(
+            Version.objects.get_for_object_reference(self.model, unquote(object_id))
+            .select_related("revision__user", "content_type")
+            .order_by("-pk")
+        )
+        diffs = record_diffs(versions)
+        opts = self.model._meta
+        action_list = [
+            {
+                "revision": version.revision,
+                "changes": diffs[version.pk],
+                "url": reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
+                    args=[quote(version.object_id), version.pk],
+                ),
+            }
+            for version in versions
+        ]
+        context = {"action_list": action_list, **(extra_context or {})}
+        return admin.ModelAdmin.history_view(self, request, object_id, context)
+
+    def revision_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ) -> HttpResponse:
+        require_valid_ids((self.model, object_id), (Version, version_id))
+        version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
+        return self._guarded_revert(request, version, super().revision_view, object_id, version_id)
+
+    def recover_view(self, request: HttpRequest, version_id: str, extra_context=None):
+        require_valid_ids((Version, version_id))
+        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        return self._guarded_revert(request, version, super().recover_view, version_id)
+
+    def _guarded_revert(self, request: HttpRequest, version: Version, view, *args) -> HttpResponse:
+        """Revert and recover write content: refuse them without the change permission (the
+        page itself may be looked at), and refuse a revert over rows saved since it was opened."""
+        if request.method == "POST":
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+        elif not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        versions = list(version.revision.version_set.select_related("content_type"))
+        request.reverted_versions = versions
+        live = [v.object for v in versions]  # None for a row deleted since
+        request.reverted_rows = [row for row in live if row is not None]
+        with reverting(request.reverted_rows):
+            return view(request, *args)
+
+    def get_urls(self) -> list:
+        # reversion's own patterns take digits only, so ".../history/abc/" would fall through
+        # to the admin's catch-all redirect; these answer 404 for any malformed id instead.
+        opts = self.opts
+        view = self.admin_site.admin_view
+        return [
+            re_path(
+                r"^recover/([^/]+)/$",
+                view(self.recover_view),
+                name=f"{opts.app_label}_{opts.model_name}_recover",
+            ),
+            re_path(
+                r"^([^/]+)/history/([^/]+)/$",
+                view(self.revision_view),
+                name=f"{opts.app_label}_{opts.model_name}_revision",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # A revert writes the old rows back as they were, `updated` included; they changed now.
+        for version in getattr(request, "reverted_versions", []):
+            version._model._default_manager.filter(pk=version.object_id).update(
+                updated=now_to_the_second()
+            )
+
+
+class CatalogInline(EditorFields):
     extra = 0
     show_change_link = True  # each row's own page has its History button
-    # Full-size text boxes would push a table row's later columns off a laptop screen.
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})}
-    }
+
+
+class FoldedInline(CatalogInline):
+    """Starts folded (a <details>), so a long page opens on what is edited most."""
+
+    classes = ["collapse"]
 
 
 def accountability_gaps(deleting: QuerySet[Contribution]) -> list[str]:
@@ -162,7 +311,7 @@ class KeepsOneAccountable:
 
 @admin.register(Source)
 class SourceAdmin(CatalogAdmin):
-    list_display = ["title", "publisher", "slug", "order", "updated"]
+    list_display = ["title", "publisher", "slug", "order", "updated_on"]
     list_filter = ["publisher"]
     search_fields = ["title", "publisher", "slug", "url", "note"]
     ordering = ["order", "title"]
@@ -171,7 +320,7 @@ class SourceAdmin(CatalogAdmin):
 
 @admin.register(Function)
 class FunctionAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "updated"]
+    list_display = ["name", "slug", "order", "updated_on"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -179,7 +328,8 @@ class FunctionAdmin(CatalogAdmin):
 
 @admin.register(KnowledgeArea)
 class KnowledgeAreaAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "source", "updated"]
+    list_display = ["name", "order", "source_start", "updated_on"]
+    source_start = shortened("source", 32, "source__title")
     list_filter = ["source"]
     list_select_related = ["source"]
     search_fields = ["name", "slug", "description"]
@@ -190,7 +340,7 @@ class KnowledgeAreaAdmin(CatalogAdmin):
 
 @admin.register(Dimension)
 class DimensionAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "updated"]
+    list_display = ["name", "slug", "order", "updated_on"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -198,7 +348,8 @@ class DimensionAdmin(CatalogAdmin):
 
 @admin.register(LifecycleStage)
 class LifecycleStageAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "source", "updated"]
+    list_display = ["name", "order", "source_start", "updated_on"]
+    source_start = shortened("source", 32, "source__title")
     list_select_related = ["source"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
@@ -213,30 +364,31 @@ class ResponsibilityInline(CatalogInline, admin.StackedInline):
     """Stacked: a responsibility's description is the content, so it gets the room."""
 
     model = Responsibility
-    fields = [("title", "slug"), ("function", "order", "source"), "description"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+    fields = [("title", "slug", "order"), ("function", "source"), "description"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["function", "source"]
     ordering = ["order", "slug"]
 
 
-class RoleKnowledgeInline(CatalogInline, admin.TabularInline):
+# Stacked rather than tabular: a table row of a picker, a note and a source ran past the right
+# edge of a 1280 px screen; stacked, each row's text gets the full width.
+class RoleKnowledgeInline(FoldedInline, admin.StackedInline):
     model = RoleKnowledge
-    fields = ["area", "level", "note", "source"]
+    fields = [("area", "level", "source"), "note"]
     autocomplete_fields = ["area", "source"]
     ordering = ["area__order", "area__name"]
 
 
-class TraitInline(CatalogInline, admin.TabularInline):
+class TraitInline(FoldedInline, admin.StackedInline):
     model = Trait
-    fields = ["dimension", "text", "source"]
+    fields = [("dimension", "source"), "text"]
     autocomplete_fields = ["dimension", "source"]
     ordering = ["dimension__order", "dimension__name"]
 
 
-class StageInvolvementInline(CatalogInline, admin.TabularInline):
+class StageInvolvementInline(FoldedInline, admin.StackedInline):
     model = StageInvolvement
-    fields = ["stage", "level", "note", "source"]
+    fields = [("stage", "level", "source"), "note"]
     autocomplete_fields = ["stage", "source"]
     ordering = ["stage__order", "stage__name"]
 
@@ -244,20 +396,32 @@ class StageInvolvementInline(CatalogInline, admin.TabularInline):
 @admin.register(Role)
 class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
     form = RoleForm
-    list_display = ["name", "short_name", "slug", "order", "updated"]
+    list_display = ["name", "short_name", "order", "updated_on"]
     list_filter = ["key_functions"]
     search_fields = ["name", "short_name", "slug", "summary", "main_goal", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["key_functions", "sources"]
+    fieldsets = [
+        (None, {"fields": [("name", "short_name"), ("slug", "order"), "summary", "main_goal"]}),
+        ("About the role", {"fields": ["description", "key_functions", "sources"]}),
+    ]
     inlines = [ResponsibilityInline, RoleKnowledgeInline, TraitInline, StageInvolvementInline]
 
     def contributions_deleted_with(self, obj: Role) -> QuerySet[Contribution]:
         return obj.contributions.all()
 
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # reversion writes a reverted role back without Role.save(), so a revert that undoes a
+        # rename must keep the newer address working itself.
+        for row in getattr(request, "reverted_rows", []):
+            if isinstance(row, Role) and row.pk == form.instance.pk:
+                form.instance.moved_from(row.slug)
+
 
 @admin.register(RoleSlugRedirect)
-class RoleSlugRedirectAdmin(WellFormedInitialData, admin.ModelAdmin):
+class RoleSlugRedirectAdmin(WellFormedInitialData, SafeAutocompletes, admin.ModelAdmin):
     """Old slugs of renamed roles (no `updated` or history on this model: it is a pointer)."""
 
     list_display = ["old_slug", "role"]
@@ -270,7 +434,9 @@ class RoleSlugRedirectAdmin(WellFormedInitialData, admin.ModelAdmin):
 
 @admin.register(Responsibility)
 class ResponsibilityAdmin(CatalogAdmin):
-    list_display = ["title", "role", "function", "order", "updated"]
+    list_display = ["title_start", "role", "function_start", "updated_on"]
+    title_start = shortened("title", 40)
+    function_start = shortened("function", 20, "function__name")
     list_filter = ["role", "function", "source"]
     list_select_related = ["role", "function"]
     search_fields = ["title", "slug", "description", "role__name", "function__name"]
@@ -281,7 +447,8 @@ class ResponsibilityAdmin(CatalogAdmin):
 
 @admin.register(RoleKnowledge)
 class RoleKnowledgeAdmin(CatalogAdmin):
-    list_display = ["area", "role", "level", "updated"]
+    list_display = ["area_start", "role", "level", "updated_on"]
+    area_start = shortened("area", 40, "area__name")
     list_filter = ["role", "level", "area"]
     list_select_related = ["role", "area"]
     search_fields = ["area__name", "note", "role__name"]
@@ -291,7 +458,8 @@ class RoleKnowledgeAdmin(CatalogAdmin):
 
 @admin.register(Trait)
 class TraitAdmin(CatalogAdmin):
-    list_display = ["dimension", "role", "text", "updated"]
+    list_display = ["dimension", "role", "text_start", "updated_on"]
+    text_start = shortened("text", 60)
     list_filter = ["role", "dimension"]
     list_select_related = ["role", "dimension"]
     search_fields = ["text", "dimension__name", "role__name"]
@@ -301,7 +469,7 @@ class TraitAdmin(CatalogAdmin):
 
 @admin.register(StageInvolvement)
 class StageInvolvementAdmin(CatalogAdmin):
-    list_display = ["stage", "role", "level", "updated"]
+    list_display = ["stage", "role", "level", "updated_on"]
     list_filter = ["role", "level", "stage"]
     list_select_related = ["role", "stage"]
     search_fields = ["stage__name", "note", "role__name"]
@@ -312,18 +480,18 @@ class StageInvolvementAdmin(CatalogAdmin):
 # --- collaborations --------------------------------------------------------------------------
 
 
-class ContributionInline(CatalogInline, admin.TabularInline):
+class ContributionInline(CatalogInline, admin.StackedInline):
     model = Contribution
     form = ContributionInlineForm
     formset = ContributionInlineFormSet
-    fields = ["role", "raci", "text"]
+    fields = [("role", "raci"), "text"]
     autocomplete_fields = ["role"]
     ordering = ["role__order", "role__name"]
 
 
 @admin.register(Collaboration)
 class CollaborationAdmin(CatalogAdmin):
-    list_display = ["title", "slug", "accountable", "order", "updated"]
+    list_display = ["title", "slug", "accountable", "order", "updated_on"]
     list_filter = ["contributions__role", "source"]
     search_fields = ["title", "slug", "description", "contributions__text"]
     ordering = ["order", "title"]
@@ -345,7 +513,8 @@ class CollaborationAdmin(CatalogAdmin):
 @admin.register(Contribution)
 class ContributionAdmin(KeepsOneAccountable, CatalogAdmin):
     form = ContributionForm
-    list_display = ["collaboration", "role", "raci", "updated"]
+    list_display = ["collaboration_start", "role", "raci", "updated_on"]
+    collaboration_start = shortened("collaboration", 40, "collaboration__title")
     list_filter = ["raci", "role", "collaboration"]
     list_select_related = ["collaboration", "role"]
     search_fields = ["text", "collaboration__title", "role__name"]

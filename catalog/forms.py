@@ -3,15 +3,60 @@
 from __future__ import annotations
 
 import hashlib
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
-from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from catalog.models import Contribution, Raci, Role, check_one_accountable
 
 LOADED_VERSION = "loaded_version"
+
+# While a revision is being reverted: each row's version as it was live, before the revert.
+# django-reversion writes the old values into the database before the form is built, so the
+# guard has to compare against what the editor saw live, not against the reverted row.
+_LIVE_VERSIONS: ContextVar[dict[tuple[str, str], str] | None] = ContextVar(
+    "live_versions", default=None
+)
+
+
+@contextmanager
+def reverting(rows: list[models.Model]) -> Iterator[None]:
+    """Guard a revert: every row it touches must still be as it was when the page was opened."""
+    token = _LIVE_VERSIONS.set({row_key(row): live_version(row) for row in rows})
+    try:
+        yield
+    finally:
+        _LIVE_VERSIONS.reset(token)
+
+
+def row_key(row: models.Model) -> tuple[str, str]:
+    return (row._meta.label_lower, str(row.pk))
+
+
+def live_version(row: models.Model) -> str:
+    names = [field.attname for field in row._meta.concrete_fields]
+    return row_version({name: getattr(row, name) for name in names})
+
+
+class SizedTextarea(forms.Textarea):
+    """A text box as tall as its text (2 to 14 lines), so no sentence is cut off or hidden."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__({"cols": 80, **(attrs or {})})
+
+    def get_context(self, name, value, attrs) -> dict:
+        context = super().get_context(name, value, attrs)
+        text = str(value or "")
+        width = int(self.attrs["cols"])
+        lines = sum(max(1, math.ceil(len(line) / width)) for line in text.splitlines() or [""])
+        context["widget"]["attrs"]["rows"] = min(14, max(2, lines + 1))
+        return context
 
 
 class UnchangingHiddenField(forms.CharField):
@@ -49,13 +94,19 @@ class CatalogForm(forms.ModelForm):
         if self.instance.pk is not None and not self.is_bound:
             self.fields[LOADED_VERSION].initial = self._saved_version()
 
-    def _is_historical(self) -> bool:
-        """The instance is a past version (simple-history's revert form), not the live row."""
-        return hasattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME)
+    def _reverted_from(self) -> str | None:
+        """On a revert page: the row's version before the revert (None if it did not exist)."""
+        live = _LIVE_VERSIONS.get()
+        return None if live is None else live.get(row_key(self.instance))
+
+    def _is_revert(self) -> bool:
+        return _LIVE_VERSIONS.get() is not None
 
     def _saved_version(self) -> str | None:
+        if self._is_revert():
+            return self._reverted_from()
         names = [field.attname for field in self.instance._meta.concrete_fields]
-        if self._is_historical() or self.is_bound:
+        if self.is_bound:
             manager = type(self.instance)._default_manager
             values = manager.filter(pk=self.instance.pk).values(*names).first()
         else:
@@ -65,7 +116,7 @@ class CatalogForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned_data = super().clean()
         # A revert always overwrites the row, so it is checked even when it looks unchanged.
-        if self.instance.pk is not None and (self._is_historical() or self.has_changed()):
+        if self.instance.pk is not None and (self._is_revert() or self.has_changed()):
             saved = self._saved_version()
             if saved is not None and saved != cleaned_data.get(LOADED_VERSION):
                 name = self.instance._meta.verbose_name
@@ -94,31 +145,7 @@ class RoleForm(CatalogForm):
             "key_functions",
             "sources",
         ]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
-        if record is not None and not self.is_bound:
-            # A past version's form would otherwise show today's key functions, and reverting
-            # would silently keep them.
-            self.initial["key_functions"] = [row.function_id for row in record.key_functions.all()]
-
-    def save(self, commit: bool = True) -> Role:
-        if self.instance.pk is not None and self._key_functions_change():
-            # One history row for the whole save, written once the key functions are saved
-            # too, instead of a row before them and one more per add and remove.
-            self.instance.skip_history_when_saving = True
-        return super().save(commit)
-
-    def _key_functions_change(self) -> bool:
-        chosen = {function.pk for function in self.cleaned_data.get("key_functions", [])}
-        return chosen != set(self.instance.key_functions.values_list("pk", flat=True))
-
-    def _save_m2m(self) -> None:
-        super()._save_m2m()
-        if getattr(self.instance, "skip_history_when_saving", False):
-            del self.instance.skip_history_when_saving
-            self.instance.save(update_fields=["updated"])
+        widgets = {"summary": SizedTextarea, "main_goal": SizedTextarea}
 
 
 class ContributionInlineForm(CatalogForm):

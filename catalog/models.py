@@ -1,7 +1,9 @@
 """The role catalog: roles, what they do and know, how they differ and where they work together.
 
 Every model has a natural key made of slugs (a parent's key plus its own slug where it belongs to
-a parent), so fixtures never carry numeric primary keys.
+a parent), so fixtures never carry numeric primary keys. Every content model is registered with
+django-reversion; a role's and a collaboration's revisions also hold the rows edited inline with
+them, so one admin save is one revision and reverting it restores all of them.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from catalog.querysets import (
     KEY_QUESTION,
@@ -80,6 +82,12 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+# What belongs to a role and is edited on its admin page (not its parts in collaborations,
+# which are edited, and reverted, with each collaboration).
+ROLE_INLINES = ["responsibilities", "knowledge", "traits", "involvements"]
+
+
+@reversion.register()
 class Source(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
@@ -87,7 +95,6 @@ class Source(TimeStamped):
     url = models.URLField(max_length=500, blank=True)
     note = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(SourceQuerySet)()
 
@@ -147,6 +154,7 @@ class Citation:
         return self.item.get_absolute_url()
 
 
+@reversion.register()
 class Function(TimeStamped):
     """A function area, such as Strategy or Tech knowledge ("key functions" in the seed)."""
 
@@ -154,7 +162,6 @@ class Function(TimeStamped):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
 
     objects = SlugManager()
 
@@ -168,6 +175,7 @@ class Function(TimeStamped):
         return (self.slug,)
 
 
+@reversion.register(follow=ROLE_INLINES)
 class Role(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
@@ -180,7 +188,6 @@ class Role(TimeStamped):
     order = models.PositiveIntegerField(default=0)
     key_functions = models.ManyToManyField(Function, blank=True, related_name="key_for_roles")
     sources = models.ManyToManyField(Source, blank=True, related_name="roles")
-    history = HistoricalRecords(m2m_fields=[key_functions])
 
     objects = SlugManager.from_queryset(RoleQuerySet)()
 
@@ -214,22 +221,36 @@ class Role(TimeStamped):
         return sorted(found.values(), key=lambda source: (source.order, source.title))
 
     @property
+    def last_changed(self):
+        """The latest edit to the role or its items, from rows `with_page()` already fetched."""
+        rows = [
+            self,
+            *self.responsibilities.all(),
+            *self.knowledge.all(),
+            *self.traits.all(),
+            *self.involvements.all(),
+            *self.contributions.all(),
+        ]
+        return max(row.updated for row in rows if row.updated)
+
+    @property
     def accent(self) -> int:
         """Which of the six role accent colours (CSS .accent-N) this role wears everywhere."""
         return (self.order - 1) % 6
 
     def save(self, *args, **kwargs) -> None:
         # Keep links to a renamed role working: remember the old slug for a 301.
+        old_slug = None
         if self.pk:
             old_slug = Role.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-            if old_slug and old_slug != self.slug:
-                super().save(*args, **kwargs)
-                RoleSlugRedirect.objects.update_or_create(
-                    old_slug=old_slug, defaults={"role": self}
-                )
-                RoleSlugRedirect.objects.filter(old_slug=self.slug).delete()
-                return
         super().save(*args, **kwargs)
+        self.moved_from(old_slug)
+
+    def moved_from(self, old_slug: str | None) -> None:
+        """Answer the old slug's URLs with a 301 to this role (a rename, or a revert of one)."""
+        if old_slug and old_slug != self.slug:
+            RoleSlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"role": self})
+            RoleSlugRedirect.objects.filter(old_slug=self.slug).delete()
 
 
 class RoleSlugRedirect(models.Model):
@@ -267,6 +288,7 @@ class RoleItemManager(models.Manager):
         return self.get(role__slug=role_slug, slug=slug)
 
 
+@reversion.register()
 class Responsibility(TimeStamped):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="responsibilities")
     function = models.ForeignKey(
@@ -279,7 +301,6 @@ class Responsibility(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="responsibilities"
     )
-    history = HistoricalRecords()
 
     objects = RoleItemManager()
 
@@ -310,6 +331,7 @@ class Responsibility(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
+@reversion.register()
 class KnowledgeArea(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=160)
@@ -318,7 +340,6 @@ class KnowledgeArea(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="knowledge_areas"
     )
-    history = HistoricalRecords()
 
     objects = SlugManager()
 
@@ -334,6 +355,7 @@ class KnowledgeArea(TimeStamped):
     natural_key.dependencies = ["catalog.source"]
 
 
+@reversion.register()
 class RoleKnowledge(TimeStamped):
     """A knowledge area a role holds, at a level."""
 
@@ -344,7 +366,6 @@ class RoleKnowledge(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="role_knowledge"
     )
-    history = HistoricalRecords()
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_slug: str, area_slug: str):
@@ -385,6 +406,7 @@ class RoleKnowledge(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
+@reversion.register()
 class Dimension(TimeStamped):
     """A row of the side-by-side table: main objective, key question, success measure …"""
 
@@ -392,7 +414,6 @@ class Dimension(TimeStamped):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
 
     objects = SlugManager()
 
@@ -406,6 +427,7 @@ class Dimension(TimeStamped):
         return (self.slug,)
 
 
+@reversion.register()
 class Trait(TimeStamped):
     """A role's value on a dimension; one per (role, dimension)."""
 
@@ -415,7 +437,6 @@ class Trait(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="traits"
     )
-    history = HistoricalRecords()
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_slug: str, dimension_slug: str):
@@ -449,6 +470,7 @@ class Trait(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
+@reversion.register()
 class LifecycleStage(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
@@ -457,7 +479,6 @@ class LifecycleStage(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="lifecycle_stages"
     )
-    history = HistoricalRecords()
 
     objects = SlugManager()
 
@@ -473,6 +494,7 @@ class LifecycleStage(TimeStamped):
     natural_key.dependencies = ["catalog.source"]
 
 
+@reversion.register()
 class StageInvolvement(TimeStamped):
     """How a role takes part in a lifecycle stage: leads, supports, or not at all."""
 
@@ -483,7 +505,6 @@ class StageInvolvement(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="involvements"
     )
-    history = HistoricalRecords()
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_slug: str, stage_slug: str):
@@ -523,6 +544,7 @@ class StageInvolvement(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
+@reversion.register(follow=["contributions"])
 class Collaboration(TimeStamped):
     """A shared activity or hand-off, with each role's contribution and RACI letter."""
 
@@ -533,7 +555,6 @@ class Collaboration(TimeStamped):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="collaborations"
     )
-    history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(CollaborationQuerySet)()
 
@@ -565,6 +586,7 @@ def check_one_accountable(letters: list[str], title: str = "this activity") -> N
         )
 
 
+@reversion.register()
 class Contribution(TimeStamped):
     """A role's part in a collaboration and its RACI letter."""
 
@@ -574,7 +596,6 @@ class Contribution(TimeStamped):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="contributions")
     raci = models.CharField("RACI", max_length=1, choices=Raci.choices)
     text = models.TextField(help_text="What this role does in the activity.")
-    history = HistoricalRecords()
 
     class Manager(models.Manager):
         def get_by_natural_key(self, collaboration_slug: str, role_slug: str):
@@ -626,6 +647,55 @@ class CatalogVersion(models.Model):
         return f"catalog version {self.number}"
 
 
+class ChangeQuerySet(models.QuerySet):
+    def for_role(self, role: Role) -> ChangeQuerySet:
+        """A role's changes, and the catalog load every role began with."""
+        return self.filter(models.Q(role=role) | models.Q(action=Change.Action.LOADED))
+
+    def entries(self) -> models.QuerySet:
+        """The revisions these changes belong to, newest first, each with just these changes."""
+        from reversion.models import Revision
+
+        return (
+            Revision.objects.filter(pk__in=self.values("revision"))
+            .order_by("-date_created", "-pk")
+            .prefetch_related(models.Prefetch("changes", queryset=self.order_by("pk")))
+        )
+
+
+class Change(models.Model):
+    """One record's change in one revision, as the public change log shows it.
+
+    Written when a revision is saved (catalog.changes), so the log is a plain query that can be
+    filtered by role. It holds no editor: who changed what stays in the admin.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        LOADED = "loaded", "Catalog loaded"
+
+    revision = models.ForeignKey(
+        "reversion.Revision", on_delete=models.CASCADE, related_name="changes"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    kind = models.CharField(max_length=80, help_text="What sort of record, e.g. responsibility.")
+    record = models.CharField(max_length=300, help_text="The record's name when it changed.")
+    url = models.CharField(max_length=500, blank=True)
+    role = models.ForeignKey(
+        Role, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    fields = models.JSONField(default=list, help_text="[{field, before, after}] in form order.")
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["revision", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.kind} {self.record}"
+
+
 # --- pairings: the editors' answer for one pair of roles ---------------------------------------
 
 KEY_DIFFERENCES_MAX = 6
@@ -646,6 +716,7 @@ class PairingManager(models.Manager):
         )
 
 
+@reversion.register(follow=["key_differences"])
 class Pairing(TimeStamped):
     """What editors say about one pair of roles: the bottom line and the differences that count.
 
@@ -664,7 +735,6 @@ class Pairing(TimeStamped):
         max_length=300,
         help_text="Where the source says it: a section, a page, or a phrase of at most 25 words.",
     )
-    history = HistoricalRecords()
 
     objects = PairingManager.from_queryset(PairingQuerySet)()
 
@@ -708,6 +778,7 @@ class Pairing(TimeStamped):
             raise ValidationError(errors)
 
 
+@reversion.register()
 class KeyDifference(TimeStamped):
     """A dimension editors chose for a pairing's key-differences table, in their order.
 
@@ -717,7 +788,6 @@ class KeyDifference(TimeStamped):
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="key_differences")
     dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_a_slug: str, role_b_slug: str, dimension_slug: str):

@@ -1,4 +1,5 @@
-"""Bump the catalog version whenever content changes, so ETags and caches move on."""
+"""Bump the catalog version whenever content changes, so ETags and caches move on; write the
+public change log's rows whenever a revision is saved."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from reversion.signals import post_revision_commit
 
+from catalog.changes import record_changes
 from catalog.models import CatalogVersion
 
 CONTENT_MODELS = {
@@ -52,3 +55,8 @@ def content_changed(sender, **kwargs) -> None:
 def content_relation_changed(sender, action: str, instance, **kwargs) -> None:
     if action.startswith("post_") and is_content(type(instance)):
         bump_catalog_version()
+
+
+@receiver(post_revision_commit)
+def revision_saved(sender, revision, versions, **kwargs) -> None:
+    record_changes(revision, versions)

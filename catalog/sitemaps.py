@@ -14,7 +14,13 @@ class PageSitemap(Sitemap):
     priority = 0.6
 
     def items(self) -> list[str]:
-        return ["catalog:home", "catalog:role-list", "catalog:collaboration", "catalog:sources"]
+        return [
+            "catalog:home",
+            "catalog:role-list",
+            "catalog:collaboration",
+            "catalog:sources",
+            "catalog:changes",
+        ]
 
     def location(self, item: str) -> str:
         return reverse(item)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from catalog import views
+from catalog import changes, views
 
 app_name = "catalog"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("cards/home.png", views.card_home, name="card-home"),
     path("cards/roles/<slug:slug>.png", views.card_role, name="card-role"),
     path("cards/compare/<slug:a>/vs/<slug:b>.png", views.card_compare, name="card-compare"),
+    path("changes/", changes.change_log, name="changes"),
+    path("changes/feed/", changes.ChangeFeed(), name="changes-feed"),
 ]

@@ -1,16 +1,22 @@
-"""The editors' admin: history with who and what, revert, permissions, RACI rule, stale edits."""
+"""The editors' admin: revisions with who and what, revert and recover, permissions, the RACI
+rule, stale edits, bad ids, and the index grouped by purpose."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 import pytest
+import reversion
 from django.contrib import admin
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from django.forms import HiddenInput, ModelChoiceField, ModelMultipleChoiceField
 from django.test import Client
 from django.urls import reverse
+from reversion.models import Revision, Version
 
+from catalog.changes import CATALOG_LOADED, version_unversioned_records
 from catalog.models import (
+    CatalogVersion,
     Collaboration,
     Contribution,
     Dimension,
@@ -25,6 +31,7 @@ from catalog.models import (
     Source,
     StageInvolvement,
     Trait,
+    now_to_the_second,
 )
 
 PASSWORD = "a-long-test-password-91"
@@ -85,6 +92,7 @@ def build_catalog() -> dict:
         source=source,
         locator="Section 1",
     )
+    version_unversioned_records(CATALOG_LOADED)  # as `load_catalog` does
     return {
         Source: source,
         Function: planning,
@@ -202,7 +210,24 @@ def form_errors(response) -> str:
     return " ".join(errors)
 
 
-# --- history: who, what, revert --------------------------------------------------------------
+# --- history: who, what, revert, recover ------------------------------------------------------
+
+
+def versions_of(obj) -> list[Version]:
+    return list(Version.objects.get_for_object(obj))  # newest first
+
+
+def revision_url(obj, version: Version) -> str:
+    opts = obj._meta
+    return reverse(f"admin:catalog_{opts.model_name}_revision", args=[obj.pk, version.pk])
+
+
+def revert(client: Client, obj, version: Version):
+    """Open the revert page of `version` and press its button, as an editor would."""
+    url = revision_url(obj, version)
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, form_data(page))
 
 
 def test_editor_edits_a_responsibility_sees_who_and_what_in_history_and_reverts(
@@ -224,48 +249,95 @@ def test_editor_edits_a_responsibility_sees_who_and_what_in_history_and_reverts(
     assert history.status_code == 200
     html = history.content.decode()
     assert "edna" in html
+    # The loaded content is the first version, so the first edit shows a real difference.
     assert "<strong>Title:</strong> <del>Keeps the roadmap</del>" in html
     assert "<ins>Owns the product roadmap</ins>" in html
+    assert CATALOG_LOADED in html
 
-    original = duty.history.earliest()
-    revert_url = reverse(
-        "admin:catalog_responsibility_simple_history", args=[duty.pk, original.history_id]
-    )
-    revert_page = editor_client.get(revert_url)
-    assert revert_page.status_code == 200
-    assert "Revert" in revert_page.content.decode()
-
-    response = editor_client.post(revert_url, {**form_data(revert_page), "_save": "Revert"})
+    original = versions_of(duty)[-1]
+    response = revert(editor_client, duty, original)
 
     assert response.status_code == 302, form_errors(response)
     duty.refresh_from_db()
     assert duty.title == "Keeps the roadmap"
-    latest = duty.history.latest()
-    assert latest.history_user.username == "edna"
-    assert latest.title == "Keeps the roadmap"
+    latest = versions_of(duty)[0]
+    assert latest.revision.user.username == "edna"
+    assert latest.field_dict["title"] == "Keeps the roadmap"
+    assert "Reverted to previous version" in latest.revision.get_comment()
 
 
-def test_inline_edit_on_the_role_page_records_history_with_the_editor(editor_client, catalog):
-    role, duty = catalog[Role], catalog[Responsibility]
+def test_role_save_with_inline_edits_is_one_revision_and_reverting_it_restores_every_row(
+    editor_client, catalog
+):
+    role, duty, trait = catalog[Role], catalog[Responsibility], catalog[Trait]
+    before = versions_of(role)[0]
     page = editor_client.get(change_url(role))
     data = form_data(page)
+    data["summary"] = "Owns the product, end to end."
+    data[f"{inline_prefix(page, Responsibility)}-0-title"] = "Creates the roadmap"
+    data[f"{inline_prefix(page, Trait)}-0-text"] = "Why, then what"
     prefix = inline_prefix(page, Responsibility)
-    data[f"{prefix}-0-title"] = "Creates and maintains the roadmap"
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-1-title": "Sets the vision",
+            f"{prefix}-1-slug": "vision",
+            f"{prefix}-1-function": str(catalog[Function].pk),
+            f"{prefix}-1-order": "2",
+            f"{prefix}-1-role": str(role.pk),
+        }
+    )
+    revisions_before = Revision.objects.count()
 
     response = editor_client.post(change_url(role), data)
 
     assert response.status_code == 302, form_errors(response)
-    latest = duty.history.latest()
-    assert latest.title == "Creates and maintains the roadmap"
-    assert latest.history_user.username == "edna"
-    assert latest.history_type == "~"
+    assert Revision.objects.count() == revisions_before + 1
+    revision = versions_of(role)[0].revision
+    assert revision.user.username == "edna"
+    saved = {(v.content_type.model, v.object_id) for v in revision.version_set.all()}
+    added = role.responsibilities.get(slug="vision")
+    assert {("role", str(role.pk)), ("responsibility", str(duty.pk))} <= saved
+    assert {("trait", str(trait.pk)), ("responsibility", str(added.pk))} <= saved
+
+    response = revert(editor_client, role, before)
+
+    assert response.status_code == 302, form_errors(response)
+    role.refresh_from_db()
+    duty.refresh_from_db()
+    trait.refresh_from_db()
+    assert role.summary == "Owns the product."
+    assert duty.title == "Keeps the roadmap"
+    assert trait.text == "What and why"
+    assert not role.responsibilities.filter(slug="vision").exists()
 
 
-def test_role_save_that_changes_key_functions_is_one_history_row_and_reverts_them(
+def test_role_revert_brings_back_an_inline_row_deleted_since(editor_client, catalog):
+    role, duty = catalog[Role], catalog[Responsibility]
+    Responsibility.objects.filter(pk=duty.pk).update(updated=duty.updated.replace(year=2020))
+    with reversion.create_revision():
+        reversion.add_to_revision(role)  # a version of the role whose row says 2020
+    before = versions_of(role)[0]
+    page = editor_client.get(change_url(role))
+    data = form_data(page)
+    data[f"{inline_prefix(page, Responsibility)}-0-DELETE"] = "on"
+    assert editor_client.post(change_url(role), data).status_code == 302
+    assert not Responsibility.objects.filter(pk=duty.pk).exists()
+    reverted_at = now_to_the_second()
+
+    response = revert(editor_client, role, before)
+
+    assert response.status_code == 302, form_errors(response)
+    restored = Responsibility.objects.get(pk=duty.pk)
+    assert (restored.title, restored.role_id) == ("Keeps the roadmap", role.pk)
+    assert restored.updated >= reverted_at  # it changed now, whatever its old version said
+
+
+def test_role_save_that_changes_key_functions_is_one_revision_and_reverts_them(
     editor_client, catalog
 ):
     role, planning = catalog[Role], catalog[Function]
-    before = role.history.latest()
+    before = versions_of(role)[0]
     page = editor_client.get(change_url(role))
     data = form_data(page)
     data["key_functions"] = [str(planning.pk)]
@@ -274,22 +346,148 @@ def test_role_save_that_changes_key_functions_is_one_history_row_and_reverts_the
     response = editor_client.post(change_url(role), data)
 
     assert response.status_code == 302, form_errors(response)
-    new_rows = role.history.filter(history_date__gt=before.history_date)
-    assert new_rows.count() == 1
-    row = new_rows.get()
-    assert row.history_user.username == "edna"
-    assert [f.function_id for f in row.key_functions.all()] == [planning.pk]
+    assert len(versions_of(role)) == 2
+    row = versions_of(role)[0]
+    assert row.revision.user.username == "edna"
+    assert row.field_dict["key_functions"] == [planning.pk]
     html = editor_client.get(reverse("admin:catalog_role_history", args=[role.pk])).content
-    assert "Key functions:" in html.decode()
+    assert "<strong>Key functions:</strong> <del>Strategy</del>" in html.decode()
 
-    revert_url = reverse("admin:catalog_role_simple_history", args=[role.pk, before.history_id])
-    revert_page = editor_client.get(revert_url)
-    response = editor_client.post(revert_url, {**form_data(revert_page), "_save": "Revert"})
+    response = revert(editor_client, role, before)
 
     assert response.status_code == 302, form_errors(response)
     role.refresh_from_db()
     assert role.main_goal == "Manage the product."
     assert list(role.key_functions.values_list("slug", flat=True)) == ["strategy"]
+
+
+def test_collaboration_save_is_one_revision_and_reverting_restores_its_contributions(
+    editor_client, catalog
+):
+    handoff, accountable, responsible = (
+        catalog[Collaboration],
+        catalog["accountable"],
+        catalog[Contribution],
+    )
+    before = versions_of(handoff)[0]
+    page = editor_client.get(change_url(handoff))
+    data = form_data(page)
+    prefix = inline_prefix(page, Contribution)
+    data[f"{prefix}-{contribution_form_index(page, accountable)}-raci"] = "R"
+    data[f"{prefix}-{contribution_form_index(page, responsible)}-raci"] = "A"
+    data[f"{prefix}-{contribution_form_index(page, responsible)}-text"] = "Owns delivery."
+    assert editor_client.post(change_url(handoff), data).status_code == 302
+    revision = versions_of(handoff)[0].revision
+    assert {v.object_id for v in revision.version_set.all()} >= {
+        str(accountable.pk),
+        str(responsible.pk),
+    }
+
+    response = revert(editor_client, handoff, before)
+
+    assert response.status_code == 302, form_errors(response)
+    accountable.refresh_from_db()
+    responsible.refresh_from_db()
+    assert (accountable.raci, responsible.raci) == ("A", "R")
+    assert responsible.text == "Breaks it down."
+
+
+def test_reverting_a_rename_keeps_the_newer_address_working(editor_client, client, catalog):
+    role = catalog[Role]
+    before = versions_of(role)[0]
+    data = {**form_data(editor_client.get(change_url(role))), "slug": "product-lead"}
+    assert editor_client.post(change_url(role), data).status_code == 302
+
+    assert revert(editor_client, role, before).status_code == 302
+
+    role.refresh_from_db()
+    assert role.slug == "product-manager"
+    response = client.get("/roles/product-lead/")
+    assert (response.status_code, response["Location"]) == (301, "/roles/product-manager/")
+    assert client.get("/roles/product-manager/").status_code == 200
+
+
+def test_a_reverted_row_counts_as_changed_now(editor_client, catalog):
+    duty = catalog[Responsibility]
+    data = {**form_data(editor_client.get(change_url(duty))), "title": "Edited"}
+    assert editor_client.post(change_url(duty), data).status_code == 302
+    duty.refresh_from_db()
+    edited_at = duty.updated
+    Responsibility.objects.filter(pk=duty.pk).update(updated=edited_at.replace(year=2020))
+
+    assert revert(editor_client, duty, versions_of(duty)[-1]).status_code == 302
+
+    duty.refresh_from_db()
+    assert duty.title == "Keeps the roadmap"
+    assert duty.updated >= edited_at
+
+
+def test_a_deleted_responsibility_can_be_recovered(editor_client, catalog):
+    duty = catalog[Responsibility]
+    delete_url = reverse("admin:catalog_responsibility_delete", args=[duty.pk])
+    assert editor_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Responsibility.objects.filter(pk=duty.pk).exists()
+
+    recover_list = editor_client.get(reverse("admin:catalog_responsibility_recoverlist"))
+    assert recover_list.status_code == 200
+    assert "Keeps the roadmap" in recover_list.content.decode()
+    (deleted,) = Version.objects.get_deleted(Responsibility)
+    url = reverse("admin:catalog_responsibility_recover", args=[deleted.pk])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+
+    response = editor_client.post(url, form_data(page))
+
+    assert response.status_code == 302, form_errors(response)
+    restored = Responsibility.objects.get(pk=duty.pk)
+    assert restored.title == "Keeps the roadmap"
+
+
+def test_a_deleted_role_is_recovered_with_its_inline_rows(editor_client, catalog):
+    project = catalog["project"]
+    with reversion.create_revision():
+        Trait.objects.create(role=project, dimension=catalog[Dimension], text="How and when")
+        reversion.add_to_revision(project)  # with the rows it follows, as an admin save would
+    response = editor_client.post(
+        reverse("admin:catalog_role_delete", args=[project.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Trait.objects.filter(text="How and when").exists()
+    deleted = Version.objects.get_deleted(Role).get()
+    url = reverse("admin:catalog_role_recover", args=[deleted.pk])
+
+    response = editor_client.post(url, form_data(editor_client.get(url)))
+
+    assert response.status_code == 302, form_errors(response)
+    project = Role.objects.get(slug="project-manager")
+    assert project.traits.get().text == "How and when"
+
+
+def test_opening_a_revert_page_changes_nothing(editor_client, catalog):
+    duty = catalog[Responsibility]
+    data = {**form_data(editor_client.get(change_url(duty))), "title": "Edited"}
+    editor_client.post(change_url(duty), data)
+    version_number = CatalogVersion.objects.get(pk=1).number
+    revisions = Revision.objects.count()
+
+    page = editor_client.get(revision_url(duty, versions_of(duty)[-1]))
+
+    assert page.status_code == 200
+    assert 'value="Keeps the roadmap"' in page.content.decode()
+    duty.refresh_from_db()
+    assert duty.title == "Edited"
+    assert CatalogVersion.objects.get(pk=1).number == version_number
+    assert Revision.objects.count() == revisions
+
+
+def test_first_revisions_do_not_move_the_catalog_version(catalog):
+    number = CatalogVersion.objects.get(pk=1).number
+    Function.objects.create(slug="research", name="Research")
+    after_save = CatalogVersion.objects.get(pk=1).number
+    assert after_save > number
+    assert version_unversioned_records(CATALOG_LOADED) == 1
+    assert version_unversioned_records(CATALOG_LOADED) == 0
+    assert CatalogVersion.objects.get(pk=1).number == after_save
 
 
 # --- permissions -----------------------------------------------------------------------------
@@ -314,7 +512,49 @@ def test_editor_can_add_catalog_content(editor_client):
         {"slug": "research", "name": "Research", "order": "3", "description": ""},
     )
     assert response.status_code == 302
-    assert Function.objects.get(slug="research").history.get().history_user.username == "edna"
+    (version,) = Version.objects.get_for_object(Function.objects.get(slug="research"))
+    assert version.revision.user.username == "edna"
+
+
+def make_viewer(username: str) -> User:
+    """Staff who may look at every catalog record but change none."""
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="catalog", codename__startswith="view_")
+    )
+    return user
+
+
+def test_view_only_staff_can_read_a_revert_page_but_not_post_it(catalog, editor_client):
+    duty = catalog[Responsibility]
+    data = {**form_data(editor_client.get(change_url(duty))), "title": "Edited"}
+    assert editor_client.post(change_url(duty), data).status_code == 302
+    original = versions_of(duty)[-1]
+    viewer = logged_in(make_viewer("vera"))
+    url = revision_url(duty, original)
+    page = viewer.get(url)
+    assert page.status_code == 200
+    revisions = Revision.objects.count()
+
+    response = viewer.post(url, {**data, "title": "Keeps the roadmap"})
+
+    assert response.status_code == 403
+    duty.refresh_from_db()
+    assert duty.title == "Edited"
+    assert Revision.objects.count() == revisions
+
+
+def test_view_only_staff_cannot_recover_a_deleted_record(catalog, editor_client):
+    duty = catalog[Responsibility]
+    delete_url = reverse("admin:catalog_responsibility_delete", args=[duty.pk])
+    assert editor_client.post(delete_url, {"post": "yes"}).status_code == 302
+    (deleted,) = Version.objects.get_deleted(Responsibility)
+    viewer = logged_in(make_viewer("vera"))
+    url = reverse("admin:catalog_responsibility_recover", args=[deleted.pk])
+
+    assert viewer.get(url).status_code == 403
+    assert viewer.post(url, {"title": "Keeps the roadmap"}).status_code == 403
+    assert not Responsibility.objects.filter(pk=duty.pk).exists()
 
 
 # --- one Accountable per collaboration -------------------------------------------------------
@@ -326,7 +566,7 @@ def test_editor_can_add_catalog_content(editor_client):
 )
 def test_collaboration_inline_needs_exactly_one_accountable(editor_client, catalog, letters, found):
     handoff = catalog[Collaboration]
-    rows_before = Contribution.history.count()
+    rows_before = Version.objects.get_for_model(Contribution).count()
     page = editor_client.get(change_url(handoff))
     data = form_data(page)
     prefix = inline_prefix(page, Contribution)
@@ -345,7 +585,7 @@ def test_collaboration_inline_needs_exactly_one_accountable(editor_client, catal
     assert sorted(handoff.contributions.values_list("raci", flat=True)) == ["A", "R"]
     handoff.refresh_from_db()
     assert handoff.title == "Strategy to execution"
-    assert Contribution.history.count() == rows_before
+    assert Version.objects.get_for_model(Contribution).count() == rows_before
 
 
 def test_collaboration_inline_moves_the_accountable_role_in_one_save(editor_client, catalog):
@@ -498,19 +738,38 @@ def test_rows_nobody_else_touched_do_not_block_a_save(editor_client, catalog):
 
 def test_reverting_from_a_stale_revert_page_is_refused(editor_client, catalog):
     duty = catalog[Responsibility]
-    original = duty.history.earliest()
-    revert_url = reverse(
-        "admin:catalog_responsibility_simple_history", args=[duty.pk, original.history_id]
-    )
+    data = {**form_data(editor_client.get(change_url(duty))), "title": "Edited"}
+    assert editor_client.post(change_url(duty), data).status_code == 302
+    revert_url = revision_url(duty, versions_of(duty)[-1])
     stale = form_data(editor_client.get(revert_url))
     duty.title = "Saved meanwhile"
     duty.save()
 
-    response = editor_client.post(revert_url, {**stale, "_save": "Revert"})
+    response = editor_client.post(revert_url, stale)
+
+    assert response.status_code == 200
+    assert "Someone else saved this responsibility since you opened it" in form_errors(response)
+    duty.refresh_from_db()
+    assert duty.title == "Saved meanwhile"
+
+
+def test_reverting_a_role_is_refused_if_an_inline_row_changed_since_the_page_opened(
+    editor_client, catalog
+):
+    role, duty = catalog[Role], catalog[Responsibility]
+    data = {**form_data(editor_client.get(change_url(role))), "summary": "Edited."}
+    assert editor_client.post(change_url(role), data).status_code == 302
+    revert_url = revision_url(role, versions_of(role)[-1])
+    stale = form_data(editor_client.get(revert_url))
+    duty.title = "Saved meanwhile"
+    duty.save()
+
+    response = editor_client.post(revert_url, stale)
 
     assert response.status_code == 200
     duty.refresh_from_db()
-    assert duty.title == "Saved meanwhile"
+    role.refresh_from_db()
+    assert (duty.title, role.summary) == ("Saved meanwhile", "Edited.")
 
 
 # --- form errors, never a 500 ----------------------------------------------------------------
@@ -588,6 +847,66 @@ def test_every_catalog_model_is_registered():
     }
 
 
+def relation_fields(response) -> list[tuple[str, bool]]:
+    """Every posted name that carries ids (foreign keys, many-to-many), main form and inlines."""
+    found = []
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets", []):
+        forms.extend(inline.formset.forms)
+    for form in forms:
+        for name, field in form.fields.items():
+            if isinstance(field, ModelMultipleChoiceField):
+                found.append((form.add_prefix(name), True))
+            elif isinstance(field, ModelChoiceField) and not isinstance(field.widget, HiddenInput):
+                found.append((form.add_prefix(name), False))
+    return found
+
+
+WITH_RELATIONS = [
+    model
+    for model in REGISTERED
+    if any(field.is_relation and field.concrete for field in model._meta.get_fields())
+    or model in {Collaboration}  # its contributions' roles, in the inline
+]
+
+
+@pytest.mark.parametrize("junk", ["abc", "1.5", "99999999", "-1", "1 OR 1=1"])
+@pytest.mark.parametrize("model", WITH_RELATIONS, ids=lambda model: model._meta.model_name)
+def test_junk_ids_in_any_posted_field_are_form_errors(superuser_client, catalog, model, junk):
+    obj = catalog[model]
+    page = superuser_client.get(change_url(obj))
+    fields = relation_fields(page)
+    assert fields
+    for name, many in fields:
+        data = {**form_data(page), name: [junk] if many else junk}
+
+        response = superuser_client.post(change_url(obj), data)
+
+        assert response.status_code == 200, (name, junk)
+        assert "errorlist" in response.content.decode(), (name, junk)
+
+
+def test_admin_index_groups_models_by_purpose_in_plain_words(editor_client):
+    html = editor_client.get(reverse("admin:index")).content.decode()
+    headings = ["Roles and what they do", "Comparing roles", "Working together", "Sources"]
+    positions = [html.index(f">{heading}<") for heading in headings]
+    assert positions == sorted(positions)
+    assert "Each role&#x27;s part in an activity" in html
+    assert ">Role knowledge<" not in html
+
+
+def test_role_form_has_text_boxes_sized_to_the_text_and_help_on_slugs(superuser_client, catalog):
+    role = catalog[Role]
+    role.description = "A line.\n" * 30
+    role.save()
+    form = superuser_client.get(change_url(role)).context["adminform"].form
+    html = str(form["summary"])
+    assert html.startswith("<textarea") and 'rows="2"' in html
+    assert 'rows="14"' in str(form["description"])
+    assert "breaks links" in form.fields["slug"].help_text
+    assert "Lower comes first" in form.fields["order"].help_text
+
+
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.model_name)
 def test_changelist_add_change_and_history_pages_answer(superuser_client, catalog, model):
     opts = model._meta
@@ -598,11 +917,9 @@ def test_changelist_add_change_and_history_pages_answer(superuser_client, catalo
         change_url(obj),
         reverse(f"admin:catalog_{opts.model_name}_history", args=[obj.pk]),
     ]
-    if hasattr(model, "history"):
-        record = obj.history.latest()
-        urls.append(
-            reverse(f"admin:catalog_{opts.model_name}_simple_history", args=[obj.pk, record.pk])
-        )
+    if reversion.is_registered(model):
+        urls.append(revision_url(obj, versions_of(obj)[0]))
+        urls.append(reverse(f"admin:catalog_{opts.model_name}_recoverlist"))
     for url in urls:
         assert superuser_client.get(url).status_code == 200, url
 
@@ -627,7 +944,17 @@ def test_unknown_filter_values_do_not_500(superuser_client, catalog):
 
 
 @pytest.mark.parametrize(
-    "path", ["role/abc/history/", "role/1/history/abc/", "role/abc/history/1/", "role/999/history/"]
+    "path",
+    [
+        "role/abc/history/",
+        "role/1/history/abc/",
+        "role/abc/history/1/",
+        "role/999/history/",
+        "role/1/history/99999/",
+        "role/recover/abc/",
+        "role/recover/99999/",
+        "role/recover/1/",  # a version of a role that was never deleted
+    ],
 )
 def test_history_urls_with_bad_ids_are_404(superuser_client, catalog, path):
     assert superuser_client.get(f"/admin/catalog/{path}").status_code == 404

@@ -453,6 +453,7 @@ def test_sitemap_lists_pages_roles_and_each_pair_once(client, catalog):
         "/roles/",
         "/collaboration/",
         "/sources/",
+        "/changes/",
         "/roles/product-manager/",
         "/roles/project-manager/",
         "/roles/analyst/",

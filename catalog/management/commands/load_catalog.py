@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models.signals import pre_save
 
+from catalog.changes import CATALOG_LOADED, HISTORY_BEGINS, version_unversioned_records
 from catalog.fixture_files import fixture_labels
 from catalog.models import Collaboration, Role, check_one_accountable, now_to_the_second
 
@@ -72,6 +73,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if Role.objects.exists():
             self.stdout.write("Catalog already has content; leaving it as editors left it.")
+            version_unversioned_records(HISTORY_BEGINS)
             return
         with transaction.atomic(), validating_loads():
             call_command(
@@ -82,3 +84,4 @@ class Command(BaseCommand):
                 stderr=self.stderr,
             )
             check_activities()
+            version_unversioned_records(CATALOG_LOADED)
