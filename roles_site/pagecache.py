@@ -1,8 +1,8 @@
 """Whole public pages kept per catalog version, so a repeat request renders nothing.
 
-Never stale, in one process or in many: every request reads the catalog version from the
-database (one indexed query), the key holds that version, and an editor's save moves it on
-(catalog.signals). Only responses that catalog_conditional marked with the version's ETag are
+Keyed on the catalog version this process holds in memory (catalog.conditional): an edit here
+moves every key on at once, an edit on another instance within CATALOG_VERSION_CHECK_SECONDS, and
+a repeat request runs no query at all. Only responses that catalog_conditional marked with the version's ETag are
 kept, and only if they set no cookie and do not vary on one. Keys also hold the values of the
 request headers the response varies on (HX-Request, HX-Target, Accept-Encoding), learned the way
 Django's own cache middleware learns them.
@@ -23,7 +23,7 @@ from django.utils.cache import (
 )
 from django_htmx.middleware import HtmxDetails
 
-from catalog.conditional import catalog_validators
+from catalog.conditional import catalog_validators, request_version
 
 
 class PageCacheMiddleware:
@@ -40,7 +40,7 @@ class PageCacheMiddleware:
         if not hasattr(request, "htmx"):
             request.htmx = HtmxDetails(request)
         etag, last_modified = catalog_validators(request)
-        prefix = f"{etag}{last_modified}"
+        prefix = f"{etag}{request_version(request).token}"
         key = get_cache_key(request, prefix, "GET", cache=self.cache)
         if key is not None and (stored := self.cache.get(key)) is not None:
             return get_conditional_response(

@@ -14,6 +14,15 @@ from catalog.fixture_files import fixture_labels
 REQUIRE_BROWSER = os.environ.get("ROLES_REQUIRE_BROWSER") == "1"
 
 
+@pytest.fixture(autouse=True)
+def fresh_catalog_version() -> None:
+    """Each test has its own database: the catalog version a process keeps in memory must not
+    carry over from the last test's (catalog.conditional)."""
+    from catalog.conditional import clock
+
+    clock.forget()
+
+
 @pytest.fixture
 def seed_catalog(db) -> None:
     """The committed content from fixtures/."""
