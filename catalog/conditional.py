@@ -1,4 +1,4 @@
-"""Conditional GET and shared caching for catalog pages and API answers, through Django's condition().
+"""Conditional GET (Django's condition()) and shared caching for catalog pages and API answers.
 
 Validators belong to the resource. The ETag names the catalog version, the code that renders it,
 and the URL, host and representation (page or partial) asked for. A process learns whether a URL

@@ -2,10 +2,10 @@
 
 Keyed on the catalog version this process holds in memory (catalog.conditional): an edit here
 moves every key on at once, an edit on another instance within CATALOG_VERSION_CHECK_SECONDS, and
-a repeat request runs no query at all. Only responses that catalog_conditional marked with the version's ETag are
-kept, and only if they set no cookie and do not vary on one. Keys also hold the values of the
-request headers the response varies on (HX-Request, HX-Target, Accept-Encoding), learned the way
-Django's own cache middleware learns them.
+a repeat request runs no query at all. Only responses that catalog_conditional marked with the
+version's ETag are kept, and only if they set no cookie and do not vary on one. Keys also hold
+the values of the request headers the response varies on (HX-Request, HX-Target,
+Accept-Encoding), learned the way Django's own cache middleware learns them.
 """
 
 from __future__ import annotations
