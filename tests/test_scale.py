@@ -1,6 +1,7 @@
 """Scale out: two real server processes on one PostgreSQL database (and, where a Redis server is
-installed, one shared Redis cache). An edit through either is seen on the other on the next
-request: what a process keeps (roles_site.pagecache) is keyed on the catalog version, never stale.
+installed, one shared Redis cache). An edit through either is seen on the other within 5 s: each
+process re-reads the catalog version at most once a second, what it keeps (roles_site.pagecache)
+is keyed on that version, and nginx in front keeps an answer a second or two.
 
 The two-process tests need PostgreSQL: they run when the suite does (DATABASE_URL=postgres://…,
 as in .ci/run). The page cache's own tests run anywhere.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +33,8 @@ from catalog.models import Role
 
 SECRET_KEY = "two-instances-share-this-key-so-a-session-from-one-works-on-the-other-0123"
 PASSWORD = "a-long-editor-password-for-tests"
+# The README's bound: the version check (1 s) plus what the proxy may keep (tests/test_proxy.py).
+EDIT_VISIBLE_WITHIN = 5.0
 
 
 @pytest.fixture
@@ -101,7 +105,7 @@ def edit_role_name(client: Client, role: Role, name: str) -> None:
     assert response.status == 302, response.text[:2000]
 
 
-def test_an_edit_through_one_instance_is_seen_on_the_other_at_once(two_instances) -> None:
+def test_an_edit_through_one_instance_is_seen_on_the_other_within_the_bound(two_instances) -> None:
     first, second = two_instances
     role = Role.objects.get(slug="product-manager")
     page = role.get_absolute_url()
@@ -115,7 +119,12 @@ def test_an_edit_through_one_instance_is_seen_on_the_other_at_once(two_instances
     editor.login("admin/", "editor", PASSWORD)
     edit_role_name(editor, role, "Product manager, edited on the first instance")
 
+    # Seen within the bound: the other instance's version check, and the proxy's brief keep.
+    saved = time.monotonic()
     after = reader.get(page, headers={"If-None-Match": etag})
+    while after.status == 304 and time.monotonic() - saved < EDIT_VISIBLE_WITHIN:
+        time.sleep(0.1)
+        after = reader.get(page, headers={"If-None-Match": etag})
     assert after.status == 200
     assert after.headers["ETag"] != etag
     assert "Product manager, edited on the first instance" in after.text
@@ -128,7 +137,10 @@ def test_an_edit_through_one_instance_is_seen_on_the_other_at_once(two_instances
     # shared database. An edit there shows on the first.
     editor.port = second.port
     edit_role_name(editor, role, "Product manager")
-    assert "Product manager, edited" not in Client(first.port).get(page).text
+    saved = time.monotonic()
+    while "Product manager, edited" in Client(first.port).get(page).text:
+        assert time.monotonic() - saved < EDIT_VISIBLE_WITHIN
+        time.sleep(0.1)
 
 
 # --- the page cache, in one process ----------------------------------------------------------
