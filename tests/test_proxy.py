@@ -135,6 +135,9 @@ def test_public_answers_are_kept_and_revalidated_by_etag(served: Server) -> None
     assert zipped.headers["Content-Encoding"] == "gzip"
     partial = client.get(ROLE, headers={"HX-Request": "true"})
     assert b"<html" not in partial.body and b"<html" in client.get(ROLE).body
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    assert b"<html" in client.get(ROLE, headers=restore).body
+    assert b"<html" not in client.get(ROLE, headers={"HX-Request": "true"}).body
 
 
 def test_errors_cookies_and_the_admin_are_never_kept(served: Server) -> None:
