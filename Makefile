@@ -36,12 +36,12 @@ run: install
 	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Production-like: DEBUG off, gunicorn with WEB_CONCURRENCY workers on 127.0.0.1:$(PORT),
-# compressed and hashed static files from whitenoise. Several may run at once on other ports.
+# Production-like: DEBUG off, nginx on 127.0.0.1:$(PORT) in front of gunicorn (WEB_CONCURRENCY
+# workers) on a unix socket; SERVE_PROXY=none for gunicorn alone. Several may run at once.
 serve: install
 	PORT=$(PORT) $(BIN)/python -m roles_site.serve
 
-# Load-tests `make serve`'s server on loopback and prints a table (needs wrk).
+# Load-tests `make serve`'s server, through nginx and at gunicorn, and prints a table (needs wrk).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

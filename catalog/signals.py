@@ -3,6 +3,7 @@ public change log's rows whenever a revision is saved."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -10,6 +11,7 @@ from django.utils import timezone
 from reversion.signals import post_revision_commit
 
 from catalog.changes import record_changes
+from catalog.conditional import clock
 from catalog.models import CatalogVersion
 
 CONTENT_MODELS = {
@@ -32,6 +34,10 @@ CONTENT_MODELS = {
 
 
 def bump_catalog_version() -> None:
+    # This process reads the version again now, and again once the edit commits (another
+    # thread may have read the old one in between); other processes within their interval.
+    clock.forget()
+    transaction.on_commit(clock.forget)
     changed = CatalogVersion.objects.filter(pk=1).update(
         number=F("number") + 1, changed=timezone.now()
     )

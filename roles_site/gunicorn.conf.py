@@ -1,4 +1,5 @@
-"""Gunicorn settings for `make serve` and `make bench`: loopback, PORT, WEB_CONCURRENCY workers.
+"""Gunicorn settings for `make serve` and `make bench`: WEB_CONCURRENCY workers on loopback PORT,
+or on the unix socket (and ports) GUNICORN_BIND names when nginx is in front (roles_site.serve).
 
 Workers: (2 x cores) + 1 sync-style processes by default, each with a few threads (gthread), so
 keep-alive connections are held without a process each and a worker blocked on the database does
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 
 port = int(os.environ.get("PORT", "8000"))
-bind = [f"127.0.0.1:{port}"]
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{port}").split(",")
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
 worker_class = "gthread"

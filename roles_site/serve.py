@@ -1,6 +1,10 @@
-"""`make serve`: migrate, load content into an empty database, build static files, run gunicorn.
+"""`make serve`: migrate, load content into an empty database, build static files, then run
+nginx on 127.0.0.1:PORT in front of gunicorn on a unix socket (deploy/nginx.conf), or gunicorn
+alone on PORT when SERVE_PROXY=none or nginx is not installed.
 
-Several may run at once on different ports. The set-up steps hold a file lock, so two servers
+nginx holds slow clients and keeps public answers briefly (their Cache-Control says how long);
+this process starts both, and stops both when either stops or it is told to stop. Several may run
+at once on different ports. The set-up steps hold a file lock, so two servers
 never migrate or collect at the same moment; static files are collected into a build folder named
 after a hash of their sources, and each server is pointed at its own build, so a later collect
 never rewrites files under a running server.
@@ -11,11 +15,14 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import pwd
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +30,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATIC_BUILDS = BASE_DIR / "staticfiles"
 GUNICORN_CONF = Path(__file__).resolve().parent / "gunicorn.conf.py"
+NGINX_TEMPLATE = BASE_DIR / "deploy" / "nginx.conf"
 KEEP_BUILDS = 3
 
 
@@ -121,11 +129,100 @@ def prepare(env: dict[str, str]) -> Path:
         return build_static(env)
 
 
+def proxy_wanted(env: dict[str, str]) -> bool:
+    """nginx in front unless SERVE_PROXY=none; SERVE_PROXY=nginx insists on it."""
+    choice = env.get("SERVE_PROXY", "").strip().lower()
+    if choice in ("none", "0", "off"):
+        return False
+    if shutil.which("nginx") is None:
+        if choice == "nginx":
+            raise SystemExit("SERVE_PROXY=nginx but nginx is not installed: apt-get install nginx")
+        print("nginx is not installed: serving with gunicorn alone (no slow-client protection)")
+        return False
+    return True
+
+
+def nginx_config(runtime: Path, port: int, socket_path: Path, static_root: Path) -> Path:
+    """deploy/nginx.conf filled in for this server, written into its runtime folder."""
+    # As root, nginx would hand its workers to "nobody", who may not read this checkout; keep
+    # them as the user who runs `make serve`, like gunicorn.
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    fields = {
+        "@USER@": user,
+        "@WORKERS@": os.environ.get("NGINX_WORKERS", "auto"),
+        "@RUNTIME@": str(runtime),
+        "@SOCKET@": str(socket_path),
+        "@LISTEN@": f"127.0.0.1:{port}",
+        "@STATIC_ROOT@": str(static_root),
+    }
+    text = NGINX_TEMPLATE.read_text()
+    for name, value in fields.items():
+        text = text.replace(name, value)
+    path = runtime / "nginx.conf"
+    path.write_text(text)
+    return path
+
+
+def gunicorn_command() -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
+
+
+def run_behind_nginx(env: dict[str, str], port: int) -> int:
+    """gunicorn on a socket, nginx on the port; both end when either ends or we are stopped."""
+    given = env.get("SERVE_RUNTIME_DIR")
+    runtime = Path(given) if given else Path(tempfile.mkdtemp(prefix=f"roles-serve-{port}-"))
+    runtime.mkdir(parents=True, exist_ok=True)
+    socket_path = runtime / "gunicorn.sock"
+    socket_path.unlink(missing_ok=True)
+    binds = [f"unix:{socket_path}"]
+    if env.get("UPSTREAM_PORT"):  # gunicorn directly on loopback too: `make bench` compares
+        binds.append(f"127.0.0.1:{env['UPSTREAM_PORT']}")
+    gunicorn_env = {**env, "GUNICORN_BIND": ",".join(binds)}
+    config = nginx_config(runtime, port, socket_path, Path(env["DJANGO_STATIC_ROOT"]))
+    print(f"nginx on http://127.0.0.1:{port} -> gunicorn on {socket_path}", flush=True)
+    children: list[subprocess.Popen] = []
+
+    def stop(*_args) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        children.append(
+            subprocess.Popen(
+                [*gunicorn_command(), *sys.argv[1:], "roles_site.wsgi:application"],
+                env=gunicorn_env,
+            )
+        )
+        while not socket_path.exists() and children[0].poll() is None:
+            time.sleep(0.05)
+        if children[0].poll() is None:
+            nginx = ["nginx", "-e", "stderr", "-p", str(runtime), "-c", str(config)]
+            children.append(subprocess.Popen(nginx))
+        while all(child.poll() is None for child in children):
+            time.sleep(0.2)
+        stop()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        return max(abs(child.returncode or 0) for child in children)
+    finally:
+        if not given:
+            shutil.rmtree(runtime, ignore_errors=True)
+
+
 def main() -> None:
     env = production_environ(dict(os.environ))
     env["DJANGO_STATIC_ROOT"] = str(prepare(env))
     os.chdir(BASE_DIR)
-    argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
+    port = int(env.get("PORT", "8000"))
+    if proxy_wanted(env):
+        sys.exit(run_behind_nginx(env, port))
+    argv = gunicorn_command()
     os.execve(sys.executable, [*argv, *sys.argv[1:], "roles_site.wsgi:application"], env)
 
 

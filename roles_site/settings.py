@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so its one log line per request sees the final status and the whole duration.
     "roles_site.middleware.RequestLogMiddleware",
+    # Next, so every error under /api/ (a bad Host's 400, a 500, a 412) reaches it as a response.
+    "roles_site.apierrors.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,9 +128,18 @@ else:
     # that another process has changed.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
-# Whole public pages kept per catalog version (roles_site.pagecache): never stale, because every
-# request reads the version from the database and the key holds it. Shared through Redis when
-# there is one, else each process keeps its own bounded copy. On by default in production.
+# Each process keeps the catalog version in memory and reads it again (one indexed query) at most
+# this often; an edit in the same process is seen at once (catalog.conditional).
+CATALOG_VERSION_CHECK_SECONDS = float(os.environ.get("DJANGO_VERSION_CHECK_SECONDS", "1"))
+# Shared caches (the proxy `make serve` puts in front, a CDN) keep public pages and API answers
+# this long, then may serve them stale for as long again while they revalidate by ETag. An edit is
+# visible through them within the sum of the two, the version check above and a second of clock.
+SHARED_CACHE_SECONDS = int(os.environ.get("DJANGO_SHARED_CACHE_SECONDS", "1"))
+SHARED_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_SHARED_CACHE_STALE_SECONDS", "1"))
+
+# Whole public pages kept per catalog version (roles_site.pagecache), so a repeat request renders
+# nothing and reads no database. Shared through Redis when there is one, else each process keeps
+# its own bounded copy. On by default in production.
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not DEBUG)
 PAGE_CACHE_ALIAS = "pages"
 PAGE_CACHE_SECONDS = 60 * 60

@@ -35,6 +35,15 @@ def seed_rows(django_db_setup, django_db_blocker) -> list[list[models.Model]]:
     return rows
 
 
+@pytest.fixture(autouse=True)
+def fresh_catalog_version() -> None:
+    """Each test has its own database: the catalog version a process keeps in memory must not
+    carry over from the last test's (catalog.conditional)."""
+    from catalog.conditional import clock
+
+    clock.forget()
+
+
 @pytest.fixture
 def seed_catalog(db, seed_rows) -> None:
     """The committed content from fixtures/, exactly as `load_catalog` leaves it."""

@@ -60,7 +60,9 @@ def test_page_varies_on_htmx_and_carries_an_etag(client, catalog, url):
     response = client.get(url)
     assert "HX-Request" in response.headers["Vary"]
     assert response.headers["ETag"]
-    assert response.headers["Cache-Control"] == "no-cache"
+    # Shared caches may keep it briefly; browsers revalidate every time (tests/test_conditional.py).
+    assert "public" in response.headers["Cache-Control"]
+    assert "max-age=0" in response.headers["Cache-Control"]
 
 
 @pytest.mark.parametrize("url", PAGE_URLS)

@@ -1,6 +1,7 @@
 """Scale out: two real server processes on one PostgreSQL database (and, where a Redis server is
-installed, one shared Redis cache). An edit through either is seen on the other on the next
-request: what a process keeps (roles_site.pagecache) is keyed on the catalog version, never stale.
+installed, one shared Redis cache). An edit through either is seen on the other within 5 s: each
+process re-reads the catalog version at most once a second, what it keeps (roles_site.pagecache)
+is keyed on that version, and nginx in front keeps an answer a second or two.
 
 The two-process tests need PostgreSQL: they run when the suite does (DATABASE_URL=postgres://…,
 as in .ci/run). The page cache's own tests run anywhere.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,10 +27,13 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from bench.server import Client, Server, free_port
+from catalog.conditional import clock
 from catalog.models import Role
 
 SECRET_KEY = "two-instances-share-this-key-so-a-session-from-one-works-on-the-other-0123"
 PASSWORD = "a-long-editor-password-for-tests"
+# The README's bound: the version check (1 s) plus what the proxy may keep (tests/test_proxy.py).
+EDIT_VISIBLE_WITHIN = 5.0
 
 
 @pytest.fixture
@@ -99,7 +104,7 @@ def edit_role_name(client: Client, role: Role, name: str) -> None:
     assert response.status == 302, response.text[:2000]
 
 
-def test_an_edit_through_one_instance_is_seen_on_the_other_at_once(two_instances) -> None:
+def test_an_edit_through_one_instance_is_seen_on_the_other_within_the_bound(two_instances) -> None:
     first, second = two_instances
     role = Role.objects.get(slug="product-manager")
     page = role.get_absolute_url()
@@ -113,7 +118,12 @@ def test_an_edit_through_one_instance_is_seen_on_the_other_at_once(two_instances
     editor.login("admin/", "editor", PASSWORD)
     edit_role_name(editor, role, "Product manager, edited on the first instance")
 
+    # Seen within the bound: the other instance's version check, and the proxy's brief keep.
+    saved = time.monotonic()
     after = reader.get(page, headers={"If-None-Match": etag})
+    while after.status == 304 and time.monotonic() - saved < EDIT_VISIBLE_WITHIN:
+        time.sleep(0.1)
+        after = reader.get(page, headers={"If-None-Match": etag})
     assert after.status == 200
     assert after.headers["ETag"] != etag
     assert "Product manager, edited on the first instance" in after.text
@@ -126,7 +136,10 @@ def test_an_edit_through_one_instance_is_seen_on_the_other_at_once(two_instances
     # shared database. An edit there shows on the first.
     editor.port = second.port
     edit_role_name(editor, role, "Product manager")
-    assert "Product manager, edited" not in Client(first.port).get(page).text
+    saved = time.monotonic()
+    while "Product manager, edited" in Client(first.port).get(page).text:
+        assert time.monotonic() - saved < EDIT_VISIBLE_WITHIN
+        time.sleep(0.1)
 
 
 # --- the page cache, in one process ----------------------------------------------------------
@@ -142,7 +155,8 @@ def page_cache(seed_catalog):
         )
     cache = caches[settings.PAGE_CACHE_ALIAS]
     cache.clear()
-    with override_settings(MIDDLEWARE=middleware):
+    # Query counts below must not catch the version's once-a-second re-read on a slow machine.
+    with override_settings(MIDDLEWARE=middleware, CATALOG_VERSION_CHECK_SECONDS=3600):
         yield cache
     cache.clear()
 
@@ -157,7 +171,9 @@ COMPARE = "/compare/product-manager/vs/project-manager/"
 
 
 def test_a_page_rendered_behind_the_cache_reads_the_version_once(client, seed_catalog) -> None:
+    clock.forget()
     without_cache, _ = queries_for(client, COMPARE)
+    clock.forget()
     middleware = [*settings.MIDDLEWARE]
     if "roles_site.pagecache.PageCacheMiddleware" not in middleware:
         middleware.insert(0, "roles_site.pagecache.PageCacheMiddleware")
@@ -169,16 +185,16 @@ def test_a_page_rendered_behind_the_cache_reads_the_version_once(client, seed_ca
     assert behind_cache == without_cache
 
 
-def test_a_kept_page_is_served_with_one_query_and_the_same_bytes(client, page_cache) -> None:
+def test_a_kept_page_is_served_without_a_query_and_the_same_bytes(client, page_cache) -> None:
     first_count, first = queries_for(client, COMPARE)
     again_count, again = queries_for(client, COMPARE)
     assert first_count > 1
-    assert again_count == 1  # the catalog version, nothing else
+    assert again_count == 0  # the catalog version is in memory (catalog.conditional)
     assert again.content == first.content
     assert again["ETag"] == first["ETag"]
     assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
     count, repeat = queries_for(client, COMPARE, **{"If-None-Match": first["ETag"]})
-    assert (count, repeat.status_code) == (1, 304)
+    assert (count, repeat.status_code) == (0, 304)
 
 
 def test_each_htmx_target_and_encoding_is_kept_apart(client, page_cache) -> None:
@@ -196,7 +212,7 @@ def test_each_htmx_target_and_encoding_is_kept_apart(client, page_cache) -> None
         ({"Accept-Encoding": "gzip"}, zipped),
     ):
         count, again = queries_for(client, COMPARE, **headers)
-        assert count == 1
+        assert count == 0
         assert again.content == expected.content
 
 
