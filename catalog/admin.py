@@ -25,20 +25,30 @@ from catalog.forms import (
     RoleForm,
 )
 from catalog.models import (
+    Citation,
     Collaboration,
+    CollaborationCitation,
     Contribution,
+    ContributionCitation,
     Dimension,
     Function,
     KnowledgeArea,
+    KnowledgeAreaCitation,
     LifecycleStage,
+    LifecycleStageCitation,
     Raci,
     Responsibility,
+    ResponsibilityCitation,
     Role,
+    RoleCitation,
     RoleKnowledge,
+    RoleKnowledgeCitation,
     RoleSlugRedirect,
     Source,
     StageInvolvement,
+    StageInvolvementCitation,
     Trait,
+    TraitCitation,
 )
 
 admin.site.site_header = "Roles admin"
@@ -157,8 +167,8 @@ class KeepsOneAccountable:
 
 @admin.register(Source)
 class SourceAdmin(CatalogAdmin):
-    list_display = ["title", "publisher", "slug", "order", "updated"]
-    list_filter = ["publisher"]
+    list_display = ["title", "kind", "publisher", "edition", "year", "accessed", "order", "updated"]
+    list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "slug", "url", "note"]
     ordering = ["order", "title"]
     prepopulated_fields = {"slug": ["title"]}
@@ -174,13 +184,10 @@ class FunctionAdmin(CatalogAdmin):
 
 @admin.register(KnowledgeArea)
 class KnowledgeAreaAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "source", "updated"]
-    list_filter = ["source"]
-    list_select_related = ["source"]
+    list_display = ["name", "slug", "order", "updated"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["source"]
 
 
 @admin.register(Dimension)
@@ -193,12 +200,10 @@ class DimensionAdmin(CatalogAdmin):
 
 @admin.register(LifecycleStage)
 class LifecycleStageAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "order", "source", "updated"]
-    list_select_related = ["source"]
+    list_display = ["name", "slug", "order", "updated"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["source"]
 
 
 # --- roles and what belongs to them ----------------------------------------------------------
@@ -208,31 +213,31 @@ class ResponsibilityInline(CatalogInline, admin.StackedInline):
     """Stacked: a responsibility's description is the content, so it gets the room."""
 
     model = Responsibility
-    fields = [("title", "slug"), ("function", "order", "source"), "description"]
+    fields = [("title", "slug"), ("function", "order"), "description"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["function", "source"]
+    autocomplete_fields = ["function"]
     ordering = ["order", "slug"]
 
 
 class RoleKnowledgeInline(CatalogInline, admin.TabularInline):
     model = RoleKnowledge
-    fields = ["area", "level", "note", "source"]
-    autocomplete_fields = ["area", "source"]
+    fields = ["area", "level", "note"]
+    autocomplete_fields = ["area"]
     ordering = ["area__order", "area__name"]
 
 
 class TraitInline(CatalogInline, admin.TabularInline):
     model = Trait
-    fields = ["dimension", "text", "source"]
-    autocomplete_fields = ["dimension", "source"]
+    fields = ["dimension", "text"]
+    autocomplete_fields = ["dimension"]
     ordering = ["dimension__order", "dimension__name"]
 
 
 class StageInvolvementInline(CatalogInline, admin.TabularInline):
     model = StageInvolvement
-    fields = ["stage", "level", "note", "source"]
-    autocomplete_fields = ["stage", "source"]
+    fields = ["stage", "level", "note"]
+    autocomplete_fields = ["stage"]
     ordering = ["stage__order", "stage__name"]
 
 
@@ -244,7 +249,7 @@ class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
     search_fields = ["name", "short_name", "slug", "summary", "main_goal", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["key_functions", "sources"]
+    autocomplete_fields = ["key_functions"]
     inlines = [ResponsibilityInline, RoleKnowledgeInline, TraitInline, StageInvolvementInline]
 
     def contributions_deleted_with(self, obj: Role) -> QuerySet[Contribution]:
@@ -266,12 +271,12 @@ class RoleSlugRedirectAdmin(WellFormedInitialData, admin.ModelAdmin):
 @admin.register(Responsibility)
 class ResponsibilityAdmin(CatalogAdmin):
     list_display = ["title", "role", "function", "order", "updated"]
-    list_filter = ["role", "function", "source"]
+    list_filter = ["role", "function"]
     list_select_related = ["role", "function"]
     search_fields = ["title", "slug", "description", "role__name", "function__name"]
     ordering = ["role__order", "order", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["role", "function", "source"]
+    autocomplete_fields = ["role", "function"]
 
 
 @admin.register(RoleKnowledge)
@@ -281,7 +286,7 @@ class RoleKnowledgeAdmin(CatalogAdmin):
     list_select_related = ["role", "area"]
     search_fields = ["area__name", "note", "role__name"]
     ordering = ["role__order", "area__order", "area__name"]
-    autocomplete_fields = ["role", "area", "source"]
+    autocomplete_fields = ["role", "area"]
 
 
 @admin.register(Trait)
@@ -291,7 +296,7 @@ class TraitAdmin(CatalogAdmin):
     list_select_related = ["role", "dimension"]
     search_fields = ["text", "dimension__name", "role__name"]
     ordering = ["dimension__order", "role__order"]
-    autocomplete_fields = ["role", "dimension", "source"]
+    autocomplete_fields = ["role", "dimension"]
 
 
 @admin.register(StageInvolvement)
@@ -301,7 +306,7 @@ class StageInvolvementAdmin(CatalogAdmin):
     list_select_related = ["role", "stage"]
     search_fields = ["stage__name", "note", "role__name"]
     ordering = ["stage__order", "role__order"]
-    autocomplete_fields = ["role", "stage", "source"]
+    autocomplete_fields = ["role", "stage"]
 
 
 # --- collaborations --------------------------------------------------------------------------
@@ -319,11 +324,10 @@ class ContributionInline(CatalogInline, admin.TabularInline):
 @admin.register(Collaboration)
 class CollaborationAdmin(CatalogAdmin):
     list_display = ["title", "slug", "accountable", "order", "updated"]
-    list_filter = ["contributions__role", "source"]
+    list_filter = ["contributions__role"]
     search_fields = ["title", "slug", "description", "contributions__text"]
     ordering = ["order", "title"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["source"]
     inlines = [ContributionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Collaboration]:
@@ -349,3 +353,40 @@ class ContributionAdmin(KeepsOneAccountable, CatalogAdmin):
 
     def contributions_deleted_with(self, obj: Contribution) -> QuerySet[Contribution]:
         return Contribution.objects.filter(pk=obj.pk)
+
+
+# --- citations (issue 9) ---------------------------------------------------------------------
+# Each cited item's citations (source + locator) are edited inline on that item's own page.
+# Kept in one block so the admin's layout can change around it without touching it.
+
+
+def citation_inline(citation_model: type[Citation]) -> type[admin.TabularInline]:
+    """A tabular inline for one kind of citation: source, locator, order."""
+    return type(
+        f"{citation_model.__name__}Inline",
+        (CatalogInline, admin.TabularInline),
+        {
+            "model": citation_model,
+            "fields": ["source", "locator", "order"],
+            "autocomplete_fields": ["source"],
+            "ordering": ["order", "source__order"],
+            "extra": 0,
+            "verbose_name": "citation",
+            "verbose_name_plural": "citations (source and where in it)",
+        },
+    )
+
+
+CITATION_INLINES: dict[type[admin.ModelAdmin], type[Citation]] = {
+    RoleAdmin: RoleCitation,
+    ResponsibilityAdmin: ResponsibilityCitation,
+    KnowledgeAreaAdmin: KnowledgeAreaCitation,
+    RoleKnowledgeAdmin: RoleKnowledgeCitation,
+    TraitAdmin: TraitCitation,
+    LifecycleStageAdmin: LifecycleStageCitation,
+    StageInvolvementAdmin: StageInvolvementCitation,
+    CollaborationAdmin: CollaborationCitation,
+    ContributionAdmin: ContributionCitation,
+}
+for parent_admin, citation_model in CITATION_INLINES.items():
+    parent_admin.inlines = [*parent_admin.inlines, citation_inline(citation_model)]

@@ -415,18 +415,18 @@ class Comparison:
         seen: dict[int, list[Source]] = {}
         for role in self.roles:
             items = [
+                role,
                 *role.responsibilities.all(),
                 *role.knowledge.all(),
                 *role.traits.all(),
                 *role.involvements.all(),
             ]
-            for source in [*role.sources.all(), *(item.source for item in items)]:
-                if source is not None:
-                    seen.setdefault(source.pk, []).append(source)
+            for item in items:
+                for citation in item.citations.all():
+                    seen.setdefault(citation.source_id, []).append(citation.source)
         for row in self.collaborations:
-            if row.collaboration.source is not None:
-                source = row.collaboration.source
-                seen.setdefault(source.pk, []).append(source)
+            for citation in row.collaboration.citations.all():
+                seen.setdefault(citation.source_id, []).append(citation.source)
         ordered = sorted(seen.values(), key=lambda copies: (copies[0].order, copies[0].title))
         for number, copies in enumerate(ordered, start=1):
             for source in copies:

@@ -92,7 +92,6 @@ class RoleForm(CatalogForm):
             "main_goal",
             "description",
             "key_functions",
-            "sources",
         ]
 
     def __init__(self, *args, **kwargs) -> None:

@@ -77,12 +77,45 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class SourceKind(models.TextChoices):
+    STANDARD = "standard", "Standard or body of knowledge"
+    FRAMEWORK = "framework", "Skills or role framework"
+    OCCUPATION = "occupation", "Occupational classification"
+    PRACTITIONER = "practitioner", "Practitioner article (secondary)"
+    EDITORIAL = "editorial", "The editors' own judgement"
+    SEED = "seed", "The article the catalog began with"
+
+
+# Sources a reader cannot open, labelled as such on every page that cites them.
+UNLINKED_KINDS = {SourceKind.EDITORIAL, SourceKind.SEED}
+
+LOCATOR_MAX_WORDS = 25
+
+
+def validate_locator(value: str) -> None:
+    """A locator is a section, a page or a short quotation: at most 25 words."""
+    words = len(value.split())
+    if words > LOCATOR_MAX_WORDS:
+        raise ValidationError(
+            f"A locator has at most {LOCATOR_MAX_WORDS} words (a section, a page or a short "
+            f"quotation); this one has {words}."
+        )
+
+
 class Source(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=SourceKind.choices, default=SourceKind.STANDARD)
     publisher = models.CharField(max_length=200, blank=True)
+    edition = models.CharField(max_length=120, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Year of publication of the edition cited."
+    )
+    accessed = models.DateField(
+        null=True, blank=True, help_text="When the editors last checked it."
+    )
     url = models.URLField(max_length=500, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField("what it is for", blank=True)
     order = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -99,6 +132,11 @@ class Source(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('catalog:sources')}#source-{self.slug}"
+
+    @property
+    def unlinked_label(self) -> str:
+        """Why a reader finds no link: the seed article, or the editors' own judgement."""
+        return self.get_kind_display() if self.kind in UNLINKED_KINDS and not self.url else ""
 
 
 class Function(TimeStamped):
@@ -133,7 +171,6 @@ class Role(TimeStamped):
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
     key_functions = models.ManyToManyField(Function, blank=True, related_name="key_for_roles")
-    sources = models.ManyToManyField(Source, blank=True, related_name="roles")
     history = HistoricalRecords(m2m_fields=[key_functions])
 
     objects = SlugManager.from_queryset(RoleQuerySet)()
@@ -217,9 +254,6 @@ class Responsibility(TimeStamped):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="responsibilities"
-    )
     history = HistoricalRecords()
 
     objects = RoleItemManager.from_queryset(ResponsibilityQuerySet)()
@@ -241,7 +275,7 @@ class Responsibility(TimeStamped):
     def natural_key(self) -> tuple[str, str]:
         return (self.role.slug, self.slug)
 
-    natural_key.dependencies = ["catalog.role", "catalog.function", "catalog.source"]
+    natural_key.dependencies = ["catalog.role", "catalog.function"]
 
     @property
     def anchor(self) -> str:
@@ -256,9 +290,6 @@ class KnowledgeArea(TimeStamped):
     name = models.CharField(max_length=160)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="knowledge_areas"
-    )
     history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(KnowledgeAreaQuerySet)()
@@ -272,8 +303,6 @@ class KnowledgeArea(TimeStamped):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
-    natural_key.dependencies = ["catalog.source"]
-
 
 class RoleKnowledge(TimeStamped):
     """A knowledge area a role holds, at a level."""
@@ -282,9 +311,6 @@ class RoleKnowledge(TimeStamped):
     area = models.ForeignKey(KnowledgeArea, on_delete=models.CASCADE, related_name="holders")
     level = models.CharField(max_length=12, choices=Level.choices, default=Level.ESSENTIAL)
     note = models.TextField(blank=True)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="role_knowledge"
-    )
     history = HistoricalRecords()
 
     class Manager(models.Manager):
@@ -316,7 +342,7 @@ class RoleKnowledge(TimeStamped):
     def natural_key(self) -> tuple[str, str]:
         return (self.role.slug, self.area.slug)
 
-    natural_key.dependencies = ["catalog.role", "catalog.knowledgearea", "catalog.source"]
+    natural_key.dependencies = ["catalog.role", "catalog.knowledgearea"]
 
     @property
     def anchor(self) -> str:
@@ -353,9 +379,6 @@ class Trait(TimeStamped):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="traits")
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="traits")
     text = models.TextField()
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="traits"
-    )
     history = HistoricalRecords()
 
     class Manager(models.Manager):
@@ -380,7 +403,7 @@ class Trait(TimeStamped):
     def natural_key(self) -> tuple[str, str]:
         return (self.role.slug, self.dimension.slug)
 
-    natural_key.dependencies = ["catalog.role", "catalog.dimension", "catalog.source"]
+    natural_key.dependencies = ["catalog.role", "catalog.dimension"]
 
     @property
     def anchor(self) -> str:
@@ -395,9 +418,6 @@ class LifecycleStage(TimeStamped):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="lifecycle_stages"
-    )
     history = HistoricalRecords()
 
     objects = SlugManager()
@@ -411,8 +431,6 @@ class LifecycleStage(TimeStamped):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
-    natural_key.dependencies = ["catalog.source"]
-
 
 class StageInvolvement(TimeStamped):
     """How a role takes part in a lifecycle stage: leads, supports, or not at all."""
@@ -421,9 +439,6 @@ class StageInvolvement(TimeStamped):
     stage = models.ForeignKey(LifecycleStage, on_delete=models.CASCADE, related_name="involvements")
     level = models.CharField(max_length=12, choices=Involvement.choices, default=Involvement.LEADS)
     note = models.TextField(blank=True)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="involvements"
-    )
     history = HistoricalRecords()
 
     class Manager(models.Manager):
@@ -454,7 +469,7 @@ class StageInvolvement(TimeStamped):
     def natural_key(self) -> tuple[str, str]:
         return (self.role.slug, self.stage.slug)
 
-    natural_key.dependencies = ["catalog.role", "catalog.lifecyclestage", "catalog.source"]
+    natural_key.dependencies = ["catalog.role", "catalog.lifecyclestage"]
 
     @property
     def anchor(self) -> str:
@@ -468,9 +483,6 @@ class Collaboration(TimeStamped):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="collaborations"
-    )
     history = HistoricalRecords()
 
     objects = SlugManager.from_queryset(CollaborationQuerySet)()
@@ -483,8 +495,6 @@ class Collaboration(TimeStamped):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
-
-    natural_key.dependencies = ["catalog.source"]
 
     @property
     def anchor(self) -> str:
@@ -552,6 +562,180 @@ class Contribution(TimeStamped):
     @property
     def meaning(self) -> str:
         return RACI_MEANINGS[Raci(self.raci)]
+
+
+# --- citations ---------------------------------------------------------------------------------
+
+
+class CitationManager(models.Manager):
+    """Natural key: the cited item's natural key, then the source's slug."""
+
+    def get_by_natural_key(self, *key: str):
+        *item_key, source_slug = key
+        item_model = self.model._meta.get_field("item").related_model
+        item = item_model._default_manager.get_by_natural_key(*item_key)
+        return self.get(item=item, source__slug=source_slug)
+
+
+class Citation(TimeStamped):
+    """Where in a source an item's claim comes from: a section, a page or a short quotation.
+
+    One concrete model per citable model (below), each with `item` and related name
+    `citations`, so every cited item has `item.citations.all()`.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
+    locator = models.CharField(
+        max_length=300,
+        validators=[validate_locator],
+        help_text="Where the source says it: a section, a page, or a quotation of at most 25 "
+        "words. For the editorial source, the editors' reasoning in one line.",
+    )
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(inherit=True)
+
+    objects = CitationManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "source__order", "source__slug"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.locator}"
+
+    def natural_key(self) -> tuple[str, ...]:
+        return (*self.item.natural_key(), self.source.slug)
+
+
+class RoleCitation(Citation):
+    item = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_role_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+class ResponsibilityCitation(Citation):
+    item = models.ForeignKey(Responsibility, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_responsibility_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+class KnowledgeAreaCitation(Citation):
+    item = models.ForeignKey(KnowledgeArea, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_knowledgearea_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+class RoleKnowledgeCitation(Citation):
+    item = models.ForeignKey(RoleKnowledge, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_roleknowledge_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+class TraitCitation(Citation):
+    item = models.ForeignKey(Trait, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_trait_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+class LifecycleStageCitation(Citation):
+    item = models.ForeignKey(LifecycleStage, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_lifecyclestage_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+class StageInvolvementCitation(Citation):
+    item = models.ForeignKey(StageInvolvement, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_stageinvolvement_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+class CollaborationCitation(Citation):
+    item = models.ForeignKey(Collaboration, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_collaboration_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+class ContributionCitation(Citation):
+    item = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_contribution_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+# Every citation model, in the order pages and the sources page list them.
+CITATION_MODELS: list[type[Citation]] = [
+    RoleCitation,
+    TraitCitation,
+    ResponsibilityCitation,
+    RoleKnowledgeCitation,
+    KnowledgeAreaCitation,
+    LifecycleStageCitation,
+    StageInvolvementCitation,
+    CollaborationCitation,
+    ContributionCitation,
+]
 
 
 class CatalogVersion(models.Model):

@@ -97,7 +97,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "FunctionRef": obj(slug=SLUG, name=text()),
     "RoleRef": obj(slug=SLUG, name=text(), url=URL, html_url=HTML_URL),
-    "SourceRef": obj("A cited source; details at its url.", slug=SLUG, title=text(), url=URL),
+    "CitationRef": obj(
+        "Where an item's claim comes from: a source (details under /api/v1/sources/<slug>/) "
+        "and the place in it, a section, a page or a quotation of at most 25 words.",
+        source=SLUG,
+        locator=text(),
+    ),
     "CollaborationRef": obj(slug=SLUG, title=text(), url=URL, html_url=HTML_URL),
     "KnowledgeAreaRef": obj(slug=SLUG, name=text(), description=text()),
     "DimensionRef": obj(slug=SLUG, name=text(), description=text()),
@@ -122,7 +127,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         description=text(),
         function=ref("FunctionRef"),
         order=ORDER,
-        source=nullable(ref("SourceRef")),
+        citations=array(ref("CitationRef")),
         html_url=HTML_URL,
         updated=UPDATED,
     ),
@@ -130,7 +135,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         area=ref("KnowledgeAreaRef"),
         level=LEVEL,
         note=text(),
-        source=nullable(ref("SourceRef")),
+        citations=array(ref("CitationRef")),
         html_url=HTML_URL,
         updated=UPDATED,
     ),
@@ -138,7 +143,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "A role's value on one dimension of the side-by-side table.",
         dimension=ref("DimensionRef"),
         text=text(),
-        source=nullable(ref("SourceRef")),
+        citations=array(ref("CitationRef")),
         html_url=HTML_URL,
         updated=UPDATED,
     ),
@@ -147,7 +152,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         stage=ref("StageRef"),
         level=INVOLVEMENT,
         note=text(),
-        source=nullable(ref("SourceRef")),
+        citations=array(ref("CitationRef")),
         html_url=HTML_URL,
         updated=UPDATED,
     ),
@@ -156,6 +161,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         collaboration=ref("CollaborationRef"),
         **RACI,
         text=text(),
+        citations=array(ref("CitationRef")),
         updated=UPDATED,
     ),
     "SourceSummary": obj(
@@ -163,9 +169,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         url=URL,
         html_url=HTML_URL,
         title=text(),
+        kind=enum("standard", "framework", "occupation", "practitioner", "editorial", "seed"),
         publisher=text(),
+        edition=text(),
+        year=nullable({"type": "integer", "description": "Year of the edition cited."}),
+        accessed=nullable(
+            {"type": "string", "format": "date", "description": "When the editors checked it."}
+        ),
         link=nullable({**URI, "description": "The source document itself."}),
-        note=text(),
+        note=text("What the source is for in this catalog."),
         order=ORDER,
         updated=UPDATED,
     ),
@@ -180,9 +192,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "lifecycle_stage",
             "involvement",
             "collaboration",
+            "contribution",
         ),
         slug=SLUG,
         title=text(),
+        locator=text("Where in the source the claim comes from."),
         role=nullable(SLUG),
         url=nullable(URL),
         html_url=nullable(HTML_URL),
@@ -191,6 +205,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         role=ref("RoleRef"),
         **RACI,
         text=text(),
+        citations=array(ref("CitationRef")),
         updated=UPDATED,
     ),
     "Collaboration": obj(
@@ -201,7 +216,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         title=text(),
         description=text(),
         order=ORDER,
-        source=nullable(ref("SourceRef")),
+        citations=array(ref("CitationRef")),
         accountable=nullable(ref("RoleRef")),
         contributions=array(ref("Contribution")),
         updated=UPDATED,
@@ -213,7 +228,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         name=text(),
         description=text(),
         order=ORDER,
-        source=nullable(ref("SourceRef")),
+        citations=array(ref("CitationRef")),
         updated=UPDATED,
     ),
     "LifecycleStage": obj(
@@ -221,7 +236,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         name=text(),
         description=text(),
         order=ORDER,
-        source=nullable(ref("SourceRef")),
+        citations=array(ref("CitationRef")),
         updated=UPDATED,
     ),
 }
@@ -230,6 +245,7 @@ SCHEMAS["Role"] = obj(
     "A role in full. With ?function=, responsibilities are only those of that function.",
     **SCHEMAS["RoleSummary"]["properties"],
     description=text(),
+    citations=array(ref("CitationRef")),
     responsibilities=array(ref("Responsibility")),
     knowledge=array(ref("RoleKnowledge")),
     traits=array(ref("Trait")),
@@ -266,19 +282,23 @@ SCHEMAS["SourceList"] = obj(
 
 
 SCHEMAS["TraitCell"] = obj(
-    text=text(), source=nullable(ref("SourceRef")), html_url=HTML_URL, updated=UPDATED
+    text=text(), citations=array(ref("CitationRef")), html_url=HTML_URL, updated=UPDATED
 )
 SCHEMAS["KnowledgeCell"] = obj(
-    level=LEVEL, note=text(), source=nullable(ref("SourceRef")), html_url=HTML_URL, updated=UPDATED
+    level=LEVEL,
+    note=text(),
+    citations=array(ref("CitationRef")),
+    html_url=HTML_URL,
+    updated=UPDATED,
 )
 SCHEMAS["InvolvementCell"] = obj(
     level=INVOLVEMENT,
     note=text(),
-    source=nullable(ref("SourceRef")),
+    citations=array(ref("CitationRef")),
     html_url=HTML_URL,
     updated=UPDATED,
 )
-SCHEMAS["PartCell"] = obj(**RACI, text=text(), updated=UPDATED)
+SCHEMAS["PartCell"] = obj(**RACI, text=text(), citations=array(ref("CitationRef")), updated=UPDATED)
 SCHEMAS["Comparison"] = obj(
     "Role a and role b side by side, in the order of the URL. A side that has nothing on a "
     "row is null.",

@@ -23,6 +23,9 @@ CONTENT_MODELS = {
     "stageinvolvement",
     "collaboration",
     "contribution",
+    *(f"{kind}citation" for kind in ("role", "responsibility", "knowledgearea", "roleknowledge")),
+    *(f"{kind}citation" for kind in ("trait", "lifecyclestage", "stageinvolvement")),
+    *(f"{kind}citation" for kind in ("collaboration", "contribution")),
 }
 
 

@@ -6,6 +6,9 @@ htmx history-restore request) gets the whole page. Such views vary on HX-Request
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import (
@@ -113,18 +116,18 @@ def role_list(request: HtmxHttpRequest) -> TemplateResponse:
 
 
 def cited_sources(role: Role) -> list[Source]:
-    """Every source the role page cites: its items' sources and the role's own, in order."""
+    """Every source the role page cites, from its items' citations and the role's own."""
     items = [
+        role,
         *role.responsibilities.all(),
         *role.knowledge.all(),
         *role.traits.all(),
         *role.involvements.all(),
+        *(part.collaboration for part in role.contributions.all()),
     ]
-    found = {item.source.pk: item.source for item in items if item.source}
-    for part in role.contributions.all():
-        if part.collaboration.source:
-            found[part.collaboration.source.pk] = part.collaboration.source
-    found.update((source.pk, source) for source in role.sources.all())
+    found = {
+        citation.source.pk: citation.source for item in items for citation in item.citations.all()
+    }
     return sorted(found.values(), key=lambda source: (source.order, source.title))
 
 
@@ -254,56 +257,63 @@ def search(request: HtmxHttpRequest) -> TemplateResponse:
 # --- sources ----------------------------------------------------------------------------------
 
 
-def citations(source: Source) -> list[tuple[str, list[tuple[str, str]]]]:
-    """What cites a source (from SourceQuerySet.with_citations): (kind, [(label, url)]) groups."""
-    groups = [
-        ("Roles", [(role.name, role.get_absolute_url()) for role in source.roles.all()]),
-        (
-            "At a glance",
-            [
-                (f"{trait.role.label}: {trait.dimension}", trait.get_absolute_url())
-                for trait in source.traits.all()
-            ],
+# Each kind of citation on the sources page: its relation on Source, its heading, and how a
+# cited item of that kind names itself and links to its place (an empty link: no page of its own).
+CITATION_GROUPS: list[tuple[str, str, Callable[[Any], tuple[str, str]]]] = [
+    ("rolecitations", "Roles", lambda role: (role.name, role.get_absolute_url())),
+    (
+        "traitcitations",
+        "At a glance",
+        lambda trait: (f"{trait.role.label}: {trait.dimension}", trait.get_absolute_url()),
+    ),
+    (
+        "responsibilitycitations",
+        "Responsibilities",
+        lambda duty: (f"{duty.role.label}: {duty.title}", duty.get_absolute_url()),
+    ),
+    (
+        "roleknowledgecitations",
+        "Knowledge",
+        lambda held: (f"{held.role.label}: {held.area}", held.get_absolute_url()),
+    ),
+    ("knowledgeareacitations", "Knowledge areas", lambda area: (area.name, "")),
+    ("lifecyclestagecitations", "Lifecycle stages", lambda stage: (stage.name, "")),
+    (
+        "stageinvolvementcitations",
+        "Lifecycle involvement",
+        lambda part: (
+            f"{part.role.label} in {part.stage}",
+            f"{part.role.get_absolute_url()}#{part.anchor}",
         ),
-        (
-            "Responsibilities",
-            [
-                (f"{item.role.label}: {item.title}", item.get_absolute_url())
-                for item in source.responsibilities.all()
-            ],
+    ),
+    (
+        "collaborationcitations",
+        "Shared activities",
+        lambda activity: (activity.title, activity.get_absolute_url()),
+    ),
+    (
+        "contributioncitations",
+        "Parts in shared activities",
+        lambda part: (
+            f"{part.role.label} in {part.collaboration}",
+            part.collaboration.get_absolute_url(),
         ),
-        (
-            "Knowledge",
-            [
-                (f"{held.role.label}: {held.area}", held.get_absolute_url())
-                for held in source.role_knowledge.all()
-            ]
-            + [
-                (f"{held.role.label}: {area}", held.get_absolute_url())
-                for area in source.knowledge_areas.all()
-                for held in area.holders.all()
-            ],
-        ),
-        ("Lifecycle stages", [(stage.name, "") for stage in source.lifecycle_stages.all()]),
-        (
-            "Lifecycle involvement",
-            [
-                (
-                    f"{part.role.label} in {part.stage}",
-                    f"{part.role.get_absolute_url()}#{part.anchor}",
-                )
-                for part in source.involvements.all()
-            ],
-        ),
-        (
-            "Shared activities",
-            [
-                (activity.title, activity.get_absolute_url())
-                for activity in source.collaborations.all()
-            ],
-        ),
-    ]
-    return [(kind, items) for kind, items in groups if items]
+    ),
+]
+
+
+def citations(source: Source) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """What cites a source and where in it (from SourceQuerySet.with_citations):
+    (kind, [(label, url, locator)]) groups, each sorted by label."""
+    groups = []
+    for relation, kind, describe in CITATION_GROUPS:
+        rows = sorted(
+            (*describe(citation.item), citation.locator)
+            for citation in getattr(source, relation).all()
+        )
+        if rows:
+            groups.append((kind, rows))
+    return groups
 
 
 @require_safe
