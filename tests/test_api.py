@@ -23,7 +23,7 @@ from catalog.models import (
     RoleKnowledge,
     Source,
 )
-from tests.factories import make_catalog
+from tests.factories import cite, make_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -34,22 +34,23 @@ BASE = "http://testserver"
 ENDPOINTS: dict[str, tuple[str, int]] = {
     "index": ("/api/v1/", 2),
     "roles": ("/api/v1/roles/", 3),
-    "role": ("/api/v1/roles/role-0/", 9),
-    "compare": ("/api/v1/compare/role-0/vs/role-1/", 9),
-    "collaborations": ("/api/v1/collaborations/", 3),
-    "collaboration": ("/api/v1/collaborations/activity-0/", 3),
-    "sources": ("/api/v1/sources/", 10),
-    "source": ("/api/v1/sources/factory-source/", 10),
+    "role": ("/api/v1/roles/role-0/", 15),
+    "compare": ("/api/v1/compare/role-0/vs/role-1/", 15),
+    "collaborations": ("/api/v1/collaborations/", 5),
+    "collaboration": ("/api/v1/collaborations/activity-0/", 5),
+    "sources": ("/api/v1/sources/", 11),
+    "source": ("/api/v1/sources/factory-source/", 11),
     "openapi": ("/api/v1/openapi.json", 1),
-    "catalog_json": ("/downloads/catalog.json", 16),
-    "catalog_csv": ("/downloads/catalog-csv.zip", 15),
-    "role_markdown": ("/roles/role-0.md", 9),
-    "compare_markdown": ("/compare/role-0/vs/role-1.md", 9),
+    "catalog_json": ("/downloads/catalog.json", 26),
+    "catalog_csv": ("/downloads/catalog-csv.zip", 23),
+    "role_markdown": ("/roles/role-0.md", 15),
+    "compare_markdown": ("/compare/role-0/vs/role-1.md", 15),
 }
 PATHS = [path for path, _ in ENDPOINTS.values()]
 JSON_PATHS = [path for path in PATHS if path.startswith("/api/")]
 
 CSV_FILES = {
+    "citations",
     "roles",
     "functions",
     "responsibilities",
@@ -169,11 +170,7 @@ def test_role_detail_has_responsibilities_knowledge_traits_involvement(client, c
     assert len(role["responsibilities"]) == 4
     duty = next(r for r in role["responsibilities"] if r["slug"] == "duty-0")
     assert duty["function"] == {"slug": "function-0", "name": "Function 0"}
-    assert duty["source"] == {
-        "slug": "factory-source",
-        "title": "Factory source",
-        "url": f"{BASE}/api/v1/sources/factory-source/",
-    }
+    assert duty["citations"] == [{"source": "factory-source", "locator": "Section 1"}]
     assert duty["html_url"] == f"{BASE}/roles/role-0/#role-0-duty-0"
     assert [k["area"]["slug"] for k in role["knowledge"]] == [f"area-{i}" for i in range(4)]
     assert {k["level"] for k in role["knowledge"]} == {"essential", "useful"}
@@ -486,7 +483,9 @@ def test_catalog_json_is_the_whole_catalog_as_the_api_shows_it(client, catalog):
     )
     assert len(document["functions"]) == 3
     assert len(document["knowledge_areas"]) == KnowledgeArea.objects.count()
-    assert document["knowledge_areas"][0]["source"]["slug"] == "factory-source"
+    assert document["knowledge_areas"][0]["citations"] == [
+        {"source": "factory-source", "locator": "Section 1"}
+    ]
     assert len(document["dimensions"]) == 3
     assert len(document["lifecycle_stages"]) == 3
     assert [s["slug"] for s in document["sources"]] == ["factory-source"]
@@ -510,14 +509,14 @@ def test_catalog_csv_zip_has_one_file_per_entity_keyed_by_slugs(client, catalog)
     assert set(tables) == CSV_FILES
     assert [row["slug"] for row in tables["roles"]] == ["role-0", "role-1"]
     assert tables["roles"][0]["key_functions"] == "function-0 function-1"
-    assert tables["roles"][0]["sources"] == "factory-source"
     assert len(tables["responsibilities"]) == Responsibility.objects.count() == 8
     duty = tables["responsibilities"][0]
-    assert (duty["role"], duty["slug"], duty["function"], duty["source"]) == (
-        "role-0",
-        "duty-0",
-        "function-0",
+    assert (duty["role"], duty["slug"], duty["function"]) == ("role-0", "duty-0", "function-0")
+    cites = [c for c in tables["citations"] if c["kind"] == "responsibility"]
+    assert (cites[0]["item"], cites[0]["source"], cites[0]["locator"]) == (
+        "role-0/duty-0",
         "factory-source",
+        "Section 1",
     )
     assert parse_time(duty["updated"])
     assert len(tables["contributions"]) == Contribution.objects.count() == 4
@@ -541,8 +540,7 @@ def test_catalog_csv_has_a_header_row_even_when_empty(client, db):
     with zipfile.ZipFile(io.BytesIO(client.get("/downloads/catalog-csv.zip").content)) as zipped:
         header = zipped.read("roles.csv").decode().splitlines()[0]
     assert (
-        header
-        == "slug,name,short_name,summary,main_goal,description,order,key_functions,sources,updated"
+        header == "slug,name,short_name,summary,main_goal,description,order,key_functions,updated"
     )
 
 
@@ -620,9 +618,9 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        ("/api/v1/roles/role-0/?function=function-1", 10),
-        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 10),
-        ("/api/v1/collaborations/?role=role-1", 4),
+        ("/api/v1/roles/role-0/?function=function-1", 16),
+        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 16),
+        ("/api/v1/collaborations/?role=role-1", 6),
     ],
 )
 def test_filters_cost_one_more_query(client, catalog, django_assert_num_queries, path, queries):
@@ -640,10 +638,11 @@ def test_a_304_costs_one_query(client, catalog, django_assert_num_queries):
 def test_sources_show_what_cites_them_of_every_kind(client, catalog):
     source = Source.objects.get(slug="factory-source")
     role = catalog[0]
-    role.traits.update(source=source)
-    role.involvements.update(source=source)
-    role.knowledge.update(source=source)
-    LifecycleStage.objects.update(source=source)
+    cite(role.traits.all(), source, "Table 2")
+    cite(role.involvements.all(), source, "Figure 1")
+    cite(role.knowledge.all(), source, "Chapter 3")
+    cite(LifecycleStage.objects.all(), source, "Phase 1")
+    cite(role.contributions.all(), source, "RACI chart")
     payload = get_json(client, "/api/v1/sources/factory-source/")
     kinds = {citation["kind"] for citation in payload["cited_by"]}
     assert kinds == {
@@ -655,7 +654,9 @@ def test_sources_show_what_cites_them_of_every_kind(client, catalog):
         "lifecycle_stage",
         "involvement",
         "collaboration",
+        "contribution",
     }
+    assert {c["locator"] for c in payload["cited_by"]} >= {"Table 2", "Phase 1", "Section 1"}
     stage = next(c for c in payload["cited_by"] if c["kind"] == "lifecycle_stage")
     assert (stage["role"], stage["url"], stage["html_url"]) == (None, None, None)
     involvement = next(c for c in payload["cited_by"] if c["kind"] == "involvement")

@@ -483,7 +483,7 @@ def test_picker_page_with_fewer_than_two_roles_explains(client, db):
 
 
 # catalog version, the two roles and their 7 prefetches, lifecycle stages, the picker's roles.
-PAGE_QUERIES = 1 + 8 + 1 + 1
+PAGE_QUERIES = 1 + 14 + 1 + 1
 QUERIES = [
     ("page", PAGE_QUERIES, None),
     ("comparison", PAGE_QUERIES, {**HX, "HX-Target": "comparison"}),
@@ -511,10 +511,10 @@ def test_picker_query_counts_are_fixed(client, db, django_assert_num_queries, co
         client.get("/compare/")
     with django_assert_num_queries(2):
         client.get("/compare/", {"a": a, "b": b})
-    with django_assert_num_queries(1 + 1 + 8 + 1):
+    with django_assert_num_queries(1 + 1 + 14 + 1):
         client.get("/compare/", {"a": a, "b": b}, headers=HX)
 
 
 def test_self_comparison_query_count(client, roles, django_assert_num_queries):
-    with django_assert_num_queries(1 + 8 + 1):
+    with django_assert_num_queries(1 + 14 + 1):
         client.get(f"/compare/{PM}/vs/{PM}/")
