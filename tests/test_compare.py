@@ -482,13 +482,13 @@ def test_picker_page_with_fewer_than_two_roles_explains(client, db):
 # --- query counts ----------------------------------------------------------------------------
 
 
-# catalog version, the two roles and their 7 prefetches, lifecycle stages, the picker's roles.
+# catalog version, the two roles and their 13 prefetches, lifecycle stages, the picker's roles.
 PAGE_QUERIES = 1 + 14 + 1 + 1
 QUERIES = [
     ("page", PAGE_QUERIES, None),
     ("comparison", PAGE_QUERIES, {**HX, "HX-Target": "comparison"}),
-    ("details", 1 + 8, {**HX, "HX-Target": "details"}),
-    ("responsibilities", 1 + 8, {**HX, "HX-Target": "responsibilities"}),
+    ("details", 1 + 14, {**HX, "HX-Target": "details"}),
+    ("responsibilities", 1 + 14, {**HX, "HX-Target": "responsibilities"}),
 ]
 
 
