@@ -13,6 +13,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -274,8 +275,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def csv_cell(value: Any, *, key: bool) -> str:
     if value is None:
         return ""
-    if hasattr(value, "isoformat"):
+    if isinstance(value, datetime):
         return iso(value) or ""
+    if isinstance(value, date):  # a source's accessed date: no time, no zone
+        return value.isoformat()
     value = str(value)
     if not key and value.startswith(FORMULA_START):
         return "'" + value

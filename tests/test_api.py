@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -502,6 +502,7 @@ def read_zip(content: bytes) -> dict[str, list[dict[str, str]]]:
 
 
 def test_catalog_csv_zip_has_one_file_per_entity_keyed_by_slugs(client, catalog):
+    Source.objects.update(accessed=date(2026, 12, 1), year=2024)
     response = client.get("/downloads/catalog-csv.zip")
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == 'attachment; filename="roles-catalog-csv.zip"'
@@ -531,6 +532,10 @@ def test_catalog_csv_zip_has_one_file_per_entity_keyed_by_slugs(client, catalog)
     assert len(tables["traits"]) == 6
     assert len(tables["involvements"]) == 6
     assert tables["sources"][0]["url"] == "https://example.com/"
+    assert (tables["sources"][0]["accessed"], tables["sources"][0]["year"]) == (
+        "2026-12-01",
+        "2024",
+    )
 
 
 def test_catalog_csv_has_a_header_row_even_when_empty(client, db):
