@@ -35,22 +35,32 @@ from catalog.forms import (
 )
 from catalog.models import (
     KEY_DIFFERENCES_MAX,
+    Citation,
     Collaboration,
+    CollaborationCitation,
     Contribution,
+    ContributionCitation,
     Dimension,
     Function,
     KeyDifference,
     KnowledgeArea,
+    KnowledgeAreaCitation,
     LifecycleStage,
+    LifecycleStageCitation,
     Pairing,
     Raci,
     Responsibility,
+    ResponsibilityCitation,
     Role,
+    RoleCitation,
     RoleKnowledge,
+    RoleKnowledgeCitation,
     RoleSlugRedirect,
     Source,
     StageInvolvement,
+    StageInvolvementCitation,
     Trait,
+    TraitCitation,
     check_key_differences,
     now_to_the_second,
 )
@@ -311,8 +321,8 @@ class KeepsOneAccountable:
 
 @admin.register(Source)
 class SourceAdmin(CatalogAdmin):
-    list_display = ["title", "publisher", "slug", "order", "updated_on"]
-    list_filter = ["publisher"]
+    list_display = ["title", "kind", "publisher", "year", "accessed", "order", "updated_on"]
+    list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "slug", "url", "note"]
     ordering = ["order", "title"]
     prepopulated_fields = {"slug": ["title"]}
@@ -328,14 +338,10 @@ class FunctionAdmin(CatalogAdmin):
 
 @admin.register(KnowledgeArea)
 class KnowledgeAreaAdmin(CatalogAdmin):
-    list_display = ["name", "order", "source_start", "updated_on"]
-    source_start = shortened("source", 32, "source__title")
-    list_filter = ["source"]
-    list_select_related = ["source"]
+    list_display = ["name", "slug", "order", "updated_on"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["source"]
 
 
 @admin.register(Dimension)
@@ -348,13 +354,10 @@ class DimensionAdmin(CatalogAdmin):
 
 @admin.register(LifecycleStage)
 class LifecycleStageAdmin(CatalogAdmin):
-    list_display = ["name", "order", "source_start", "updated_on"]
-    source_start = shortened("source", 32, "source__title")
-    list_select_related = ["source"]
+    list_display = ["name", "slug", "order", "updated_on"]
     search_fields = ["name", "slug", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["source"]
 
 
 # --- roles and what belongs to them ----------------------------------------------------------
@@ -364,9 +367,9 @@ class ResponsibilityInline(CatalogInline, admin.StackedInline):
     """Stacked: a responsibility's description is the content, so it gets the room."""
 
     model = Responsibility
-    fields = [("title", "slug", "order"), ("function", "source"), "description"]
+    fields = [("title", "slug", "order"), "function", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["function", "source"]
+    autocomplete_fields = ["function"]
     ordering = ["order", "slug"]
 
 
@@ -374,22 +377,22 @@ class ResponsibilityInline(CatalogInline, admin.StackedInline):
 # edge of a 1280 px screen; stacked, each row's text gets the full width.
 class RoleKnowledgeInline(FoldedInline, admin.StackedInline):
     model = RoleKnowledge
-    fields = [("area", "level", "source"), "note"]
-    autocomplete_fields = ["area", "source"]
+    fields = [("area", "level"), "note"]
+    autocomplete_fields = ["area"]
     ordering = ["area__order", "area__name"]
 
 
 class TraitInline(FoldedInline, admin.StackedInline):
     model = Trait
-    fields = [("dimension", "source"), "text"]
-    autocomplete_fields = ["dimension", "source"]
+    fields = ["dimension", "text"]
+    autocomplete_fields = ["dimension"]
     ordering = ["dimension__order", "dimension__name"]
 
 
 class StageInvolvementInline(FoldedInline, admin.StackedInline):
     model = StageInvolvement
-    fields = [("stage", "level", "source"), "note"]
-    autocomplete_fields = ["stage", "source"]
+    fields = [("stage", "level"), "note"]
+    autocomplete_fields = ["stage"]
     ordering = ["stage__order", "stage__name"]
 
 
@@ -401,10 +404,10 @@ class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
     search_fields = ["name", "short_name", "slug", "summary", "main_goal", "description"]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["key_functions", "sources"]
+    autocomplete_fields = ["key_functions"]
     fieldsets = [
         (None, {"fields": [("name", "short_name"), ("slug", "order"), "summary", "main_goal"]}),
-        ("About the role", {"fields": ["description", "key_functions", "sources"]}),
+        ("About the role", {"fields": ["description", "key_functions"]}),
     ]
     inlines = [ResponsibilityInline, RoleKnowledgeInline, TraitInline, StageInvolvementInline]
 
@@ -437,12 +440,12 @@ class ResponsibilityAdmin(CatalogAdmin):
     list_display = ["title_start", "role", "function_start", "updated_on"]
     title_start = shortened("title", 40)
     function_start = shortened("function", 20, "function__name")
-    list_filter = ["role", "function", "source"]
+    list_filter = ["role", "function"]
     list_select_related = ["role", "function"]
     search_fields = ["title", "slug", "description", "role__name", "function__name"]
     ordering = ["role__order", "order", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["role", "function", "source"]
+    autocomplete_fields = ["role", "function"]
 
 
 @admin.register(RoleKnowledge)
@@ -453,7 +456,7 @@ class RoleKnowledgeAdmin(CatalogAdmin):
     list_select_related = ["role", "area"]
     search_fields = ["area__name", "note", "role__name"]
     ordering = ["role__order", "area__order", "area__name"]
-    autocomplete_fields = ["role", "area", "source"]
+    autocomplete_fields = ["role", "area"]
 
 
 @admin.register(Trait)
@@ -464,7 +467,7 @@ class TraitAdmin(CatalogAdmin):
     list_select_related = ["role", "dimension"]
     search_fields = ["text", "dimension__name", "role__name"]
     ordering = ["dimension__order", "role__order"]
-    autocomplete_fields = ["role", "dimension", "source"]
+    autocomplete_fields = ["role", "dimension"]
 
 
 @admin.register(StageInvolvement)
@@ -474,7 +477,7 @@ class StageInvolvementAdmin(CatalogAdmin):
     list_select_related = ["role", "stage"]
     search_fields = ["stage__name", "note", "role__name"]
     ordering = ["stage__order", "role__order"]
-    autocomplete_fields = ["role", "stage", "source"]
+    autocomplete_fields = ["role", "stage"]
 
 
 # --- collaborations --------------------------------------------------------------------------
@@ -492,11 +495,10 @@ class ContributionInline(CatalogInline, admin.StackedInline):
 @admin.register(Collaboration)
 class CollaborationAdmin(CatalogAdmin):
     list_display = ["title", "slug", "accountable", "order", "updated_on"]
-    list_filter = ["contributions__role", "source"]
+    list_filter = ["contributions__role"]
     search_fields = ["title", "slug", "description", "contributions__text"]
     ordering = ["order", "title"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["source"]
     inlines = [ContributionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Collaboration]:
@@ -568,3 +570,40 @@ class PairingAdmin(CatalogAdmin):
     fields = [("role_a", "role_b"), "bottom_line", ("source", "locator")]
     autocomplete_fields = ["role_a", "role_b", "source"]
     inlines = [KeyDifferenceInline]
+
+
+# --- citations (issue 9) ---------------------------------------------------------------------
+# Each cited item's citations (source + locator) are edited inline on that item's own page.
+# Kept in one block so the admin's layout can change around it without touching it.
+
+
+def citation_inline(citation_model: type[Citation]) -> type[admin.TabularInline]:
+    """A tabular inline for one kind of citation: source, locator, order."""
+    return type(
+        f"{citation_model.__name__}Inline",
+        (CatalogInline, admin.TabularInline),
+        {
+            "model": citation_model,
+            "fields": ["source", "locator", "order"],
+            "autocomplete_fields": ["source"],
+            "ordering": ["order", "source__order"],
+            "extra": 0,
+            "verbose_name": "citation",
+            "verbose_name_plural": "citations (source and where in it)",
+        },
+    )
+
+
+CITATION_INLINES: dict[type[admin.ModelAdmin], type[Citation]] = {
+    RoleAdmin: RoleCitation,
+    ResponsibilityAdmin: ResponsibilityCitation,
+    KnowledgeAreaAdmin: KnowledgeAreaCitation,
+    RoleKnowledgeAdmin: RoleKnowledgeCitation,
+    TraitAdmin: TraitCitation,
+    LifecycleStageAdmin: LifecycleStageCitation,
+    StageInvolvementAdmin: StageInvolvementCitation,
+    CollaborationAdmin: CollaborationCitation,
+    ContributionAdmin: ContributionCitation,
+}
+for parent_admin, citation_model in CITATION_INLINES.items():
+    parent_admin.inlines = [*parent_admin.inlines, citation_inline(citation_model)]

@@ -34,7 +34,7 @@ from catalog.conditional import catalog_conditional
 from catalog.models import (
     RACI_MEANINGS,
     CatalogVersion,
-    Citation,
+    CitingItem,
     Collaboration,
     Contribution,
     Function,
@@ -310,14 +310,12 @@ def function_ref(function: Function) -> dict[str, Any]:
     return {"slug": function.slug, "name": function.name}
 
 
-def source_ref(source: Source | None, links: Links) -> dict[str, Any] | None:
-    if source is None:
-        return None
-    return {
-        "slug": source.slug,
-        "title": source.title,
-        "url": links.api("source-detail", source.slug),
-    }
+def citation_refs(item: Any) -> list[dict[str, str]]:
+    """An item's citations (prefetched with their sources): each source's slug and where in it."""
+    return [
+        {"source": citation.source.slug, "locator": citation.locator}
+        for citation in item.citations.all()
+    ]
 
 
 def collaboration_ref(collaboration: Collaboration, links: Links) -> dict[str, Any]:
@@ -340,7 +338,11 @@ def source_summary(source: Source, links: Links) -> dict[str, Any]:
         "url": links.api("source-detail", source.slug),
         "html_url": links(source.get_absolute_url()),
         "title": source.title,
+        "kind": source.kind,
         "publisher": source.publisher,
+        "edition": source.edition,
+        "year": source.year,
+        "accessed": source.accessed.isoformat() if source.accessed else None,
         "link": source.url or None,
         "note": source.note,
         "order": source.order,
@@ -374,16 +376,16 @@ def responsibility_item(item: Responsibility, links: Links) -> dict[str, Any]:
         "description": item.description,
         "function": function_ref(item.function),
         "order": item.order,
-        "source": source_ref(item.source, links),
+        "citations": citation_refs(item),
         "html_url": links(item.get_absolute_url()),
         "updated": iso(item.updated),
     }
 
 
 def cited_item(item: RoleKnowledge | Trait | StageInvolvement, links: Links) -> dict[str, Any]:
-    """What a knowledge, trait or involvement cell says besides its row: source, link, time."""
+    """What a knowledge, trait or involvement cell says besides its row: citations, link, time."""
     return {
-        "source": source_ref(item.source, links),
+        "citations": citation_refs(item),
         "html_url": links(item.get_absolute_url()),
         "updated": iso(item.updated),
     }
@@ -417,7 +419,12 @@ def stage_ref(stage: Any) -> dict[str, Any]:
 
 
 def part_cell(item: Contribution) -> dict[str, Any]:
-    return {**raci_fields(item.raci), "text": item.text, "updated": iso(item.updated)}
+    return {
+        **raci_fields(item.raci),
+        "text": item.text,
+        "citations": citation_refs(item),
+        "updated": iso(item.updated),
+    }
 
 
 def responsibilities_of(role: Role, function: str | None) -> list[Responsibility]:
@@ -428,6 +435,7 @@ def role_payload(role: Role, links: Links, function: str | None = None) -> dict[
     return {
         **role_summary(role, links),
         "description": role.description,
+        "citations": citation_refs(role),
         "responsibilities": [
             responsibility_item(r, links) for r in responsibilities_of(role, function)
         ],
@@ -550,14 +558,14 @@ def collaboration_payload(collaboration: Collaboration, links: Links) -> dict[st
         "title": collaboration.title,
         "description": collaboration.description,
         "order": collaboration.order,
-        "source": source_ref(collaboration.source, links),
+        "citations": citation_refs(collaboration),
         "accountable": None if accountable is None else role_ref(accountable, links),
         "contributions": [{"role": role_ref(p.role, links), **part_cell(p)} for p in parts],
         "updated": iso(collaboration.changed),
     }
 
 
-def citation_payload(citation: Citation, links: Links) -> dict[str, Any]:
+def citation_payload(citation: CitingItem, links: Links) -> dict[str, Any]:
     path = citation.path
     if citation.role is not None:
         url: str | None = links.api("role-detail", citation.role.slug)
@@ -570,6 +578,7 @@ def citation_payload(citation: Citation, links: Links) -> dict[str, Any]:
         "slug": citation.slug,
         "title": citation.title,
         "role": None if citation.role is None else citation.role.slug,
+        "locator": citation.locator,
         "url": url,
         "html_url": None if path is None else links(path),
     }

@@ -53,11 +53,11 @@ def in_sentence(name: str) -> str:
 
 @dataclass
 class Statement:
-    """A sentence or two the page states, with the source that supports it and where it says so."""
+    """A sentence or two the page states, with its citations: each a source and where it says so
+    (a pairing cites as one: its `source` and `locator`)."""
 
     text: str
-    source: Source | None
-    locator: str = ""
+    citations: list = field(default_factory=list)
     anchor: str = ""
 
 
@@ -326,7 +326,7 @@ class Comparison:
     def bottom_line(self) -> list[Statement]:
         """The editors' bottom line; else each role's key question (or summary, lacking one)."""
         if self.pairing:
-            return [Statement(self.pairing.bottom_line, self.pairing.source, self.pairing.locator)]
+            return [Statement(self.pairing.bottom_line, [self.pairing])]
         asked = next((r for r in self.dimension_rows if r.dimension.slug == KEY_QUESTION), None)
         statements = []
         for i, role in enumerate(self.roles):
@@ -334,10 +334,14 @@ class Comparison:
             who = f"The {in_sentence(role.name)}"
             if trait:
                 statements.append(
-                    Statement(f"{who} asks “{trait.text}”", trait.source, anchor=trait.anchor)
+                    Statement(
+                        f"{who} asks “{trait.text}”",
+                        list(trait.citations.all()),
+                        anchor=trait.anchor,
+                    )
                 )
             else:
-                statements.append(Statement(f"{who}: {role.summary}", None))
+                statements.append(Statement(f"{who}: {role.summary}"))
         return statements
 
     @property
@@ -604,18 +608,18 @@ class Comparison:
         seen: dict[int, list[Source]] = {}
         for role in self.roles:
             items = [
+                role,
                 *role.responsibilities.all(),
                 *role.knowledge.all(),
                 *role.traits.all(),
                 *role.involvements.all(),
             ]
-            for source in [*role.sources.all(), *(item.source for item in items)]:
-                if source is not None:
-                    seen.setdefault(source.pk, []).append(source)
+            for item in items:
+                for citation in item.citations.all():
+                    seen.setdefault(citation.source_id, []).append(citation.source)
         for row in self.collaborations:
-            if row.collaboration.source is not None:
-                source = row.collaboration.source
-                seen.setdefault(source.pk, []).append(source)
+            for citation in row.collaboration.citations.all():
+                seen.setdefault(citation.source_id, []).append(citation.source)
         if self.pairing:
             seen.setdefault(self.pairing.source.pk, []).append(self.pairing.source)
         ordered = sorted(seen.values(), key=lambda copies: (copies[0].order, copies[0].title))

@@ -9,12 +9,27 @@ from django.db import models
 FIXTURE_FILES: dict[str, list[str]] = {
     "sources.json": ["catalog.Source"],
     "functions.json": ["catalog.Function"],
-    "roles.json": ["catalog.Role", "catalog.RoleSlugRedirect"],
-    "dimensions.json": ["catalog.Dimension", "catalog.Trait"],
-    "knowledge.json": ["catalog.KnowledgeArea", "catalog.RoleKnowledge"],
-    "lifecycle.json": ["catalog.LifecycleStage", "catalog.StageInvolvement"],
-    "responsibilities.json": ["catalog.Responsibility"],
-    "collaborations.json": ["catalog.Collaboration", "catalog.Contribution"],
+    "roles.json": ["catalog.Role", "catalog.RoleSlugRedirect", "catalog.RoleCitation"],
+    "dimensions.json": ["catalog.Dimension", "catalog.Trait", "catalog.TraitCitation"],
+    "knowledge.json": [
+        "catalog.KnowledgeArea",
+        "catalog.RoleKnowledge",
+        "catalog.KnowledgeAreaCitation",
+        "catalog.RoleKnowledgeCitation",
+    ],
+    "lifecycle.json": [
+        "catalog.LifecycleStage",
+        "catalog.StageInvolvement",
+        "catalog.LifecycleStageCitation",
+        "catalog.StageInvolvementCitation",
+    ],
+    "responsibilities.json": ["catalog.Responsibility", "catalog.ResponsibilityCitation"],
+    "collaborations.json": [
+        "catalog.Collaboration",
+        "catalog.Contribution",
+        "catalog.CollaborationCitation",
+        "catalog.ContributionCitation",
+    ],
     "pairings.json": ["catalog.Pairing", "catalog.KeyDifference"],
 }
 
@@ -39,6 +54,23 @@ def export_queryset(label: str) -> models.QuerySet:
             "pairing__role_b__slug",
             "order",
             "dimension__slug",
+        ],
+        "catalog.RoleCitation": ["item__slug", "source__slug"],
+        "catalog.ResponsibilityCitation": ["item__role__slug", "item__slug", "source__slug"],
+        "catalog.KnowledgeAreaCitation": ["item__slug", "source__slug"],
+        "catalog.RoleKnowledgeCitation": ["item__role__slug", "item__area__slug", "source__slug"],
+        "catalog.TraitCitation": ["item__role__slug", "item__dimension__slug", "source__slug"],
+        "catalog.LifecycleStageCitation": ["item__slug", "source__slug"],
+        "catalog.StageInvolvementCitation": [
+            "item__role__slug",
+            "item__stage__slug",
+            "source__slug",
+        ],
+        "catalog.CollaborationCitation": ["item__slug", "source__slug"],
+        "catalog.ContributionCitation": [
+            "item__collaboration__slug",
+            "item__role__slug",
+            "source__slug",
         ],
     }
     return model._default_manager.order_by(*order_by.get(label, ["slug"]))

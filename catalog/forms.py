@@ -143,7 +143,6 @@ class RoleForm(CatalogForm):
             "main_goal",
             "description",
             "key_functions",
-            "sources",
         ]
         widgets = {"summary": SizedTextarea, "main_goal": SizedTextarea}
 

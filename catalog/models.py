@@ -82,18 +82,51 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class SourceKind(models.TextChoices):
+    STANDARD = "standard", "Standard or body of knowledge"
+    FRAMEWORK = "framework", "Skills or role framework"
+    OCCUPATION = "occupation", "Occupational classification"
+    PRACTITIONER = "practitioner", "Practitioner article (secondary)"
+    EDITORIAL = "editorial", "The editors' own judgement"
+    SEED = "seed", "The article the catalog began with"
+
+
+# Sources a reader cannot open, labelled as such on every page that cites them.
+UNLINKED_KINDS = {SourceKind.EDITORIAL, SourceKind.SEED}
+
+LOCATOR_MAX_WORDS = 25
+
+
+def validate_locator(value: str) -> None:
+    """A locator is a section, a page or a short quotation: at most 25 words."""
+    words = len(value.split())
+    if words > LOCATOR_MAX_WORDS:
+        raise ValidationError(
+            f"A locator has at most {LOCATOR_MAX_WORDS} words (a section, a page or a short "
+            f"quotation); this one has {words}."
+        )
+
+
 # What belongs to a role and is edited on its admin page (not its parts in collaborations,
 # which are edited, and reverted, with each collaboration).
-ROLE_INLINES = ["responsibilities", "knowledge", "traits", "involvements"]
+ROLE_INLINES = ["responsibilities", "knowledge", "traits", "involvements", "citations"]
 
 
 @reversion.register()
 class Source(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=SourceKind.choices, default=SourceKind.STANDARD)
     publisher = models.CharField(max_length=200, blank=True)
+    edition = models.CharField(max_length=120, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Year of publication of the edition cited."
+    )
+    accessed = models.DateField(
+        null=True, blank=True, help_text="When the editors last checked it."
+    )
     url = models.URLField(max_length=500, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField("what it is for", blank=True)
     order = models.PositiveIntegerField(default=0)
 
     objects = SlugManager.from_queryset(SourceQuerySet)()
@@ -110,40 +143,93 @@ class Source(TimeStamped):
     def get_absolute_url(self) -> str:
         return f"{reverse('catalog:sources')}#source-{self.slug}"
 
-    def cited_by(self) -> list[Citation]:
-        """Everything that cites this source, read from `SourceQuerySet.with_citations()`."""
+    @property
+    def unlinked_label(self) -> str:
+        """Why a reader finds no link: the seed article, or the editors' own judgement."""
+        return self.get_kind_display() if self.kind in UNLINKED_KINDS and not self.url else ""
+
+    def cited_by(self) -> list[CitingItem]:
+        """Everything that cites this source, and where, from `SourceQuerySet.with_citations()`."""
         return [
-            *(Citation("role", r.slug, r.name, r, r) for r in self.roles.all()),
             *(
-                Citation("responsibility", r.slug, r.title, r, r.role)
-                for r in self.responsibilities.all()
-            ),
-            *(Citation("knowledge_area", k.slug, k.name, k) for k in self.knowledge_areas.all()),
-            *(
-                Citation("role_knowledge", k.area.slug, k.area.name, k, k.role)
-                for k in self.role_knowledge.all()
+                CitingItem("role", c.item.slug, c.item.name, c.item, c.locator, c.item)
+                for c in self.rolecitations.all()
             ),
             *(
-                Citation("trait", t.dimension.slug, t.dimension.name, t, t.role)
-                for t in self.traits.all()
+                CitingItem(
+                    "responsibility", c.item.slug, c.item.title, c.item, c.locator, c.item.role
+                )
+                for c in self.responsibilitycitations.all()
             ),
-            *(Citation("lifecycle_stage", s.slug, s.name, s) for s in self.lifecycle_stages.all()),
             *(
-                Citation("involvement", i.stage.slug, i.stage.name, i, i.role)
-                for i in self.involvements.all()
+                CitingItem("knowledge_area", c.item.slug, c.item.name, c.item, c.locator)
+                for c in self.knowledgeareacitations.all()
             ),
-            *(Citation("collaboration", c.slug, c.title, c) for c in self.collaborations.all()),
+            *(
+                CitingItem(
+                    "role_knowledge",
+                    c.item.area.slug,
+                    c.item.area.name,
+                    c.item,
+                    c.locator,
+                    c.item.role,
+                )
+                for c in self.roleknowledgecitations.all()
+            ),
+            *(
+                CitingItem(
+                    "trait",
+                    c.item.dimension.slug,
+                    c.item.dimension.name,
+                    c.item,
+                    c.locator,
+                    c.item.role,
+                )
+                for c in self.traitcitations.all()
+            ),
+            *(
+                CitingItem("lifecycle_stage", c.item.slug, c.item.name, c.item, c.locator)
+                for c in self.lifecyclestagecitations.all()
+            ),
+            *(
+                CitingItem(
+                    "involvement",
+                    c.item.stage.slug,
+                    c.item.stage.name,
+                    c.item,
+                    c.locator,
+                    c.item.role,
+                )
+                for c in self.stageinvolvementcitations.all()
+            ),
+            *(
+                CitingItem("collaboration", c.item.slug, c.item.title, c.item, c.locator)
+                for c in self.collaborationcitations.all()
+            ),
+            *(
+                CitingItem(
+                    "contribution",
+                    c.item.collaboration.slug,
+                    c.item.collaboration.title,
+                    c.item,
+                    c.locator,
+                    c.item.role,
+                )
+                for c in self.contributioncitations.all()
+            ),
         ]
 
 
 @dataclass(frozen=True)
-class Citation:
-    """One thing that cites a source: its kind, name, the item itself and the role it belongs to."""
+class CitingItem:
+    """One thing that cites a source: its kind, name, the item itself, where in the source
+    (the locator) and the role it belongs to."""
 
     kind: str
     slug: str
     title: str
     item: models.Model
+    locator: str
     role: Role | None = None
 
     @property
@@ -151,6 +237,8 @@ class Citation:
         """The item's place on the site; lifecycle stages and knowledge areas have none."""
         if self.kind in ("lifecycle_stage", "knowledge_area"):
             return None
+        if self.kind == "contribution":
+            return self.item.collaboration.get_absolute_url()
         return self.item.get_absolute_url()
 
 
@@ -187,7 +275,6 @@ class Role(TimeStamped):
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
     key_functions = models.ManyToManyField(Function, blank=True, related_name="key_for_roles")
-    sources = models.ManyToManyField(Source, blank=True, related_name="roles")
 
     objects = SlugManager.from_queryset(RoleQuerySet)()
 
@@ -210,14 +297,18 @@ class Role(TimeStamped):
     def cited_sources(self) -> list[Source]:
         """Every source the role and its items cite, in the sources' order (from `with_page`)."""
         items = [
+            self,
             *self.responsibilities.all(),
             *self.knowledge.all(),
             *self.traits.all(),
             *self.involvements.all(),
             *(part.collaboration for part in self.contributions.all()),
         ]
-        found = {item.source.pk: item.source for item in items if item.source}
-        found.update((source.pk, source) for source in self.sources.all())
+        found = {
+            citation.source.pk: citation.source
+            for item in items
+            for citation in item.citations.all()
+        }
         return sorted(found.values(), key=lambda source: (source.order, source.title))
 
     @property
@@ -288,7 +379,7 @@ class RoleItemManager(models.Manager):
         return self.get(role__slug=role_slug, slug=slug)
 
 
-@reversion.register()
+@reversion.register(follow=["citations"])
 class Responsibility(TimeStamped):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="responsibilities")
     function = models.ForeignKey(
@@ -298,9 +389,6 @@ class Responsibility(TimeStamped):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="responsibilities"
-    )
 
     objects = RoleItemManager()
 
@@ -321,7 +409,7 @@ class Responsibility(TimeStamped):
     def natural_key(self) -> tuple[str, str]:
         return (self.role.slug, self.slug)
 
-    natural_key.dependencies = ["catalog.role", "catalog.function", "catalog.source"]
+    natural_key.dependencies = ["catalog.role", "catalog.function"]
 
     @property
     def anchor(self) -> str:
@@ -331,15 +419,12 @@ class Responsibility(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
-@reversion.register()
+@reversion.register(follow=["citations"])
 class KnowledgeArea(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=160)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="knowledge_areas"
-    )
 
     objects = SlugManager()
 
@@ -352,10 +437,8 @@ class KnowledgeArea(TimeStamped):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
-    natural_key.dependencies = ["catalog.source"]
 
-
-@reversion.register()
+@reversion.register(follow=["citations"])
 class RoleKnowledge(TimeStamped):
     """A knowledge area a role holds, at a level."""
 
@@ -363,9 +446,6 @@ class RoleKnowledge(TimeStamped):
     area = models.ForeignKey(KnowledgeArea, on_delete=models.CASCADE, related_name="holders")
     level = models.CharField(max_length=12, choices=Level.choices, default=Level.ESSENTIAL)
     note = models.TextField(blank=True)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="role_knowledge"
-    )
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_slug: str, area_slug: str):
@@ -396,7 +476,7 @@ class RoleKnowledge(TimeStamped):
     def natural_key(self) -> tuple[str, str]:
         return (self.role.slug, self.area.slug)
 
-    natural_key.dependencies = ["catalog.role", "catalog.knowledgearea", "catalog.source"]
+    natural_key.dependencies = ["catalog.role", "catalog.knowledgearea"]
 
     @property
     def anchor(self) -> str:
@@ -427,16 +507,13 @@ class Dimension(TimeStamped):
         return (self.slug,)
 
 
-@reversion.register()
+@reversion.register(follow=["citations"])
 class Trait(TimeStamped):
     """A role's value on a dimension; one per (role, dimension)."""
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="traits")
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="traits")
     text = models.TextField()
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="traits"
-    )
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_slug: str, dimension_slug: str):
@@ -460,7 +537,7 @@ class Trait(TimeStamped):
     def natural_key(self) -> tuple[str, str]:
         return (self.role.slug, self.dimension.slug)
 
-    natural_key.dependencies = ["catalog.role", "catalog.dimension", "catalog.source"]
+    natural_key.dependencies = ["catalog.role", "catalog.dimension"]
 
     @property
     def anchor(self) -> str:
@@ -470,15 +547,12 @@ class Trait(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
-@reversion.register()
+@reversion.register(follow=["citations"])
 class LifecycleStage(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="lifecycle_stages"
-    )
 
     objects = SlugManager()
 
@@ -491,10 +565,8 @@ class LifecycleStage(TimeStamped):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
-    natural_key.dependencies = ["catalog.source"]
 
-
-@reversion.register()
+@reversion.register(follow=["citations"])
 class StageInvolvement(TimeStamped):
     """How a role takes part in a lifecycle stage: leads, supports, or not at all."""
 
@@ -502,9 +574,6 @@ class StageInvolvement(TimeStamped):
     stage = models.ForeignKey(LifecycleStage, on_delete=models.CASCADE, related_name="involvements")
     level = models.CharField(max_length=12, choices=Involvement.choices, default=Involvement.LEADS)
     note = models.TextField(blank=True)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="involvements"
-    )
 
     class Manager(models.Manager):
         def get_by_natural_key(self, role_slug: str, stage_slug: str):
@@ -534,7 +603,7 @@ class StageInvolvement(TimeStamped):
     def natural_key(self) -> tuple[str, str]:
         return (self.role.slug, self.stage.slug)
 
-    natural_key.dependencies = ["catalog.role", "catalog.lifecyclestage", "catalog.source"]
+    natural_key.dependencies = ["catalog.role", "catalog.lifecyclestage"]
 
     @property
     def anchor(self) -> str:
@@ -544,7 +613,7 @@ class StageInvolvement(TimeStamped):
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
-@reversion.register(follow=["contributions"])
+@reversion.register(follow=["contributions", "citations"])
 class Collaboration(TimeStamped):
     """A shared activity or hand-off, with each role's contribution and RACI letter."""
 
@@ -552,9 +621,6 @@ class Collaboration(TimeStamped):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="collaborations"
-    )
 
     objects = SlugManager.from_queryset(CollaborationQuerySet)()
 
@@ -566,8 +632,6 @@ class Collaboration(TimeStamped):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
-
-    natural_key.dependencies = ["catalog.source"]
 
     @property
     def anchor(self) -> str:
@@ -586,7 +650,7 @@ def check_one_accountable(letters: list[str], title: str = "this activity") -> N
         )
 
 
-@reversion.register()
+@reversion.register(follow=["citations"])
 class Contribution(TimeStamped):
     """A role's part in a collaboration and its RACI letter."""
 
@@ -635,6 +699,188 @@ class Contribution(TimeStamped):
     @property
     def meaning(self) -> str:
         return RACI_MEANINGS[Raci(self.raci)]
+
+
+# --- citations ---------------------------------------------------------------------------------
+
+
+class CitationManager(models.Manager):
+    """Natural key: the cited item's natural key, then the source's slug."""
+
+    def get_by_natural_key(self, *key: str):
+        *item_key, source_slug = key
+        item_model = self.model._meta.get_field("item").related_model
+        item = item_model._default_manager.get_by_natural_key(*item_key)
+        return self.get(item=item, source__slug=source_slug)
+
+
+class Citation(TimeStamped):
+    """Where in a source an item's claim comes from: a section, a page or a short quotation.
+
+    One concrete model per citable model (below), each with `item` and related name
+    `citations`, so every cited item has `item.citations.all()`.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
+    locator = models.CharField(
+        max_length=300,
+        validators=[validate_locator],
+        help_text="Where the source says it: a section, a page, or a quotation of at most 25 "
+        "words. For the editorial source, the editors' reasoning in one line.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    objects = CitationManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "source__order", "source__slug"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.locator}"
+
+    def natural_key(self) -> tuple[str, ...]:
+        return (*self.item.natural_key(), self.source.slug)
+
+
+@reversion.register()
+class RoleCitation(Citation):
+    item = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_role_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class ResponsibilityCitation(Citation):
+    item = models.ForeignKey(Responsibility, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_responsibility_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class KnowledgeAreaCitation(Citation):
+    item = models.ForeignKey(KnowledgeArea, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_knowledgearea_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class RoleKnowledgeCitation(Citation):
+    item = models.ForeignKey(RoleKnowledge, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_roleknowledge_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class TraitCitation(Citation):
+    item = models.ForeignKey(Trait, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_trait_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class LifecycleStageCitation(Citation):
+    item = models.ForeignKey(LifecycleStage, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_lifecyclestage_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class StageInvolvementCitation(Citation):
+    item = models.ForeignKey(StageInvolvement, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_stageinvolvement_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class CollaborationCitation(Citation):
+    item = models.ForeignKey(Collaboration, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_collaboration_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class ContributionCitation(Citation):
+    item = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_contribution_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+# Every citation model, in the order pages and the sources page list them.
+CITATION_MODELS: list[type[Citation]] = [
+    RoleCitation,
+    TraitCitation,
+    ResponsibilityCitation,
+    RoleKnowledgeCitation,
+    KnowledgeAreaCitation,
+    LifecycleStageCitation,
+    StageInvolvementCitation,
+    CollaborationCitation,
+    ContributionCitation,
+]
 
 
 class CatalogVersion(models.Model):

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from catalog.models import Role
 
 
+def cited(model: type[models.Model], lookup: str = "citations") -> Prefetch:
+    """An item's citations with their sources, in their order: one query per kind of item."""
+    citation = model._meta.get_field("citations").related_model
+    return Prefetch(lookup, queryset=citation.objects.select_related("source"))
+
+
 class SlugManager(models.Manager):
     """Natural key (slug,) for models that are identified by their own slug."""
 
@@ -71,10 +77,14 @@ class RoleQuerySet(models.QuerySet):
         )
 
     def with_page(self) -> RoleQuerySet:
-        """Everything a role page shows, in 8 queries whatever the catalog's size."""
+        """Everything a role page shows, in 14 queries whatever the catalog's size: the role,
+        key functions, five kinds of item, and the citations (with sources) of the role, of
+        each kind of item and of the shared activities."""
         from catalog.models import (
+            Collaboration,
             Contribution,
             Responsibility,
+            Role,
             RoleKnowledge,
             StageInvolvement,
             Trait,
@@ -82,36 +92,38 @@ class RoleQuerySet(models.QuerySet):
 
         return self.prefetch_related(
             "key_functions",
-            "sources",
+            cited(Role),
             Prefetch(
                 "responsibilities",
-                queryset=Responsibility.objects.select_related("function", "source").order_by(
-                    "function__order", "function__name", "order", "slug"
-                ),
+                queryset=Responsibility.objects.select_related("function")
+                .prefetch_related(cited(Responsibility))
+                .order_by("function__order", "function__name", "order", "slug"),
             ),
             Prefetch(
                 "knowledge",
-                queryset=RoleKnowledge.objects.select_related("area", "source").order_by(
-                    "area__order", "area__name"
-                ),
+                queryset=RoleKnowledge.objects.select_related("area")
+                .prefetch_related(cited(RoleKnowledge))
+                .order_by("area__order", "area__name"),
             ),
             Prefetch(
                 "traits",
-                queryset=Trait.objects.select_related("dimension", "source").order_by(
-                    "dimension__order", "dimension__name"
-                ),
+                queryset=Trait.objects.select_related("dimension")
+                .prefetch_related(cited(Trait))
+                .order_by("dimension__order", "dimension__name"),
             ),
             Prefetch(
                 "involvements",
-                queryset=StageInvolvement.objects.select_related("stage", "source").order_by(
-                    "stage__order", "stage__name"
-                ),
+                queryset=StageInvolvement.objects.select_related("stage")
+                .prefetch_related(cited(StageInvolvement))
+                .order_by("stage__order", "stage__name"),
             ),
             Prefetch(
                 "contributions",
-                queryset=Contribution.objects.select_related(
-                    "collaboration", "collaboration__source"
-                ).order_by("collaboration__order", "collaboration__title"),
+                queryset=Contribution.objects.select_related("collaboration")
+                .prefetch_related(
+                    cited(Contribution), cited(Collaboration, "collaboration__citations")
+                )
+                .order_by("collaboration__order", "collaboration__title"),
             ),
         )
 
@@ -159,16 +171,18 @@ class CollaborationQuerySet(models.QuerySet):
         activities = self.with_changed()
         return activities if moment is None else activities.filter(changed__gte=moment)
 
-    def with_contributions(self) -> CollaborationQuerySet:
-        from catalog.models import Contribution
+    def with_contributions(self, *, citations: bool = True) -> CollaborationQuerySet:
+        """Activities with each role's part: 2 queries, and 2 more with their citations."""
+        from catalog.models import Collaboration, Contribution
 
-        return self.select_related("source").prefetch_related(
-            Prefetch(
-                "contributions",
-                queryset=Contribution.objects.select_related("role").order_by(
-                    "role__order", "role__name"
-                ),
-            )
+        contributions = Contribution.objects.select_related("role").order_by(
+            "role__order", "role__name"
+        )
+        if not citations:
+            return self.prefetch_related(Prefetch("contributions", queryset=contributions))
+        return self.prefetch_related(
+            cited(Collaboration),
+            Prefetch("contributions", queryset=contributions.prefetch_related(cited(Contribution))),
         )
 
 
@@ -183,48 +197,32 @@ class SourceQuerySet(models.QuerySet):
         return self if moment is None else self.filter(updated__gte=moment)
 
     def with_citations(self) -> SourceQuerySet:
-        """Every source with everything that cites it, in 10 queries whatever the size."""
-        from catalog.models import (
-            KnowledgeArea,
-            Responsibility,
-            RoleKnowledge,
-            StageInvolvement,
-            Trait,
-        )
+        """Every source with every citation of it and the item cited, in 10 queries whatever
+        the size: the sources, then one query per kind of citation."""
+        from catalog.models import CITATION_MODELS
 
+        # What each kind of item needs to name itself and link to its place on a page.
+        item_relations = {
+            "rolecitation": ["item"],
+            "responsibilitycitation": ["item__role", "item__function"],
+            "knowledgeareacitation": ["item"],
+            "roleknowledgecitation": ["item__role", "item__area"],
+            "traitcitation": ["item__role", "item__dimension"],
+            "lifecyclestagecitation": ["item"],
+            "stageinvolvementcitation": ["item__role", "item__stage"],
+            "collaborationcitation": ["item"],
+            "contributioncitation": ["item__role", "item__collaboration"],
+        }
         return self.prefetch_related(
-            "roles",
-            Prefetch(
-                "responsibilities",
-                queryset=Responsibility.objects.select_related("role", "function"),
-            ),
-            Prefetch(
-                "traits",
-                queryset=Trait.objects.select_related("role", "dimension").order_by(
-                    "role__order", "dimension__order"
-                ),
-            ),
-            Prefetch(
-                "role_knowledge",
-                queryset=RoleKnowledge.objects.select_related("role", "area"),
-            ),
-            Prefetch(
-                "knowledge_areas",
-                queryset=KnowledgeArea.objects.prefetch_related(
-                    Prefetch(
-                        "holders",
-                        queryset=RoleKnowledge.objects.select_related("role", "area"),
-                    )
-                ),
-            ),
-            Prefetch(
-                "involvements",
-                queryset=StageInvolvement.objects.select_related("role", "stage").order_by(
-                    "role__order", "stage__order"
-                ),
-            ),
-            "lifecycle_stages",
-            "collaborations",
+            *(
+                Prefetch(
+                    f"{model._meta.model_name}s",
+                    queryset=model.objects.select_related(
+                        *item_relations[model._meta.model_name]
+                    ).order_by("item__pk", "order"),
+                )
+                for model in CITATION_MODELS
+            )
         )
 
 

@@ -94,12 +94,15 @@ class RoleRef(Strict):
     html_url: HtmlUrl
 
 
-class SourceRef(Strict):
-    """A cited source; details at its url."""
+class CitationRef(Strict):
+    """Where a claim comes from: a source (by slug; details under /api/v1/sources/) and the
+    place in it: a section, a page, or a quotation of at most 25 words."""
 
-    slug: Slug
-    title: str
-    url: Url
+    source: Slug
+    locator: str
+
+
+Citations = Annotated[list[CitationRef], Field(description="Each source that backs the item.")]
 
 
 class CollaborationRef(Strict):
@@ -152,7 +155,7 @@ class Responsibility(Strict):
     description: str
     function: FunctionRef
     order: Order
-    source: SourceRef | None
+    citations: Citations
     html_url: HtmlUrl
     updated: Updated
 
@@ -161,7 +164,7 @@ class RoleKnowledge(Strict):
     area: KnowledgeAreaRef
     level: Level
     note: str
-    source: SourceRef | None
+    citations: Citations
     html_url: HtmlUrl
     updated: Updated
 
@@ -171,7 +174,7 @@ class Trait(Strict):
 
     dimension: DimensionRef
     text: str
-    source: SourceRef | None
+    citations: Citations
     html_url: HtmlUrl
     updated: Updated
 
@@ -182,7 +185,7 @@ class Involvement(Strict):
     stage: StageRef
     level: InvolvementLevel
     note: str
-    source: SourceRef | None
+    citations: Citations
     html_url: HtmlUrl
     updated: Updated
 
@@ -195,6 +198,7 @@ class RolePart(Strict):
     raci_label: RaciLabel
     raci_meaning: RaciMeaning
     text: str
+    citations: Citations
     updated: Updated
 
 
@@ -203,7 +207,14 @@ class SourceSummary(Strict):
     url: Url
     html_url: HtmlUrl
     title: str
+    kind: Literal["standard", "framework", "occupation", "practitioner", "editorial", "seed"]
     publisher: str
+    edition: str
+    year: int | None
+    accessed: str | None = Field(
+        description="When the editors last checked it (ISO 8601 date).",
+        json_schema_extra={"format": "date"},
+    )
     link: Uri | None = Field(description="The source document itself.")
     note: str
     order: Order
@@ -214,6 +225,7 @@ class Role(RoleSummary):
     """A role in full. With ?function=, responsibilities are only those of that function."""
 
     description: str
+    citations: Citations
     responsibilities: list[Responsibility]
     knowledge: list[RoleKnowledge]
     traits: list[Trait]
@@ -235,7 +247,7 @@ class RoleList(Strict):
 
 class TraitCell(Strict):
     text: str
-    source: SourceRef | None
+    citations: Citations
     html_url: HtmlUrl
     updated: Updated
 
@@ -243,7 +255,7 @@ class TraitCell(Strict):
 class KnowledgeCell(Strict):
     level: Level
     note: str
-    source: SourceRef | None
+    citations: Citations
     html_url: HtmlUrl
     updated: Updated
 
@@ -251,7 +263,7 @@ class KnowledgeCell(Strict):
 class InvolvementCell(Strict):
     level: InvolvementLevel
     note: str
-    source: SourceRef | None
+    citations: Citations
     html_url: HtmlUrl
     updated: Updated
 
@@ -261,6 +273,7 @@ class PartCell(Strict):
     raci_label: RaciLabel
     raci_meaning: RaciMeaning
     text: str
+    citations: Citations
     updated: Updated
 
 
@@ -333,6 +346,7 @@ class Contribution(Strict):
     raci_label: RaciLabel
     raci_meaning: RaciMeaning
     text: str
+    citations: Citations
     updated: Updated
 
 
@@ -345,7 +359,7 @@ class Collaboration(Strict):
     title: str
     description: str
     order: Order
-    source: SourceRef | None
+    citations: Citations
     accountable: RoleRef | None
     contributions: list[Contribution]
     updated: Updated
@@ -371,10 +385,12 @@ class Citation(Strict):
         "lifecycle_stage",
         "involvement",
         "collaboration",
+        "contribution",
     ]
     slug: Slug
     title: str
     role: Slug | None
+    locator: str = Field(description="Where in the source the item's claim comes from.")
     url: Url | None
     html_url: HtmlUrl | None
 
@@ -417,7 +433,7 @@ class KnowledgeArea(Strict):
     name: str
     description: str
     order: Order
-    source: SourceRef | None
+    citations: Citations
     updated: Updated
 
 

@@ -30,6 +30,9 @@ CONTENT_MODELS = {
     "contribution",
     "pairing",
     "keydifference",
+    *(f"{kind}citation" for kind in ("role", "responsibility", "knowledgearea", "roleknowledge")),
+    *(f"{kind}citation" for kind in ("trait", "lifecyclestage", "stageinvolvement")),
+    *(f"{kind}citation" for kind in ("collaboration", "contribution")),
 }
 
 

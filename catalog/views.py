@@ -233,30 +233,27 @@ def search(request: HtmxHttpRequest) -> TemplateResponse:
 # --- sources ----------------------------------------------------------------------------------
 
 
-def citations(source: Source) -> list[tuple[str, list[tuple[str, str]]]]:
-    """What cites a source (`Source.cited_by`) as the page groups it: (kind, [(label, url)])."""
+def citations(source: Source) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """What cites a source and where in it (`Source.cited_by`), as the page groups it:
+    (kind, [(label, url, locator)]), sorted by label; an empty url: no page of its own."""
     cited = source.cited_by()
 
-    def of(kind: str, label=lambda c: f"{c.role.label}: {c.title}") -> list[tuple[str, str]]:
-        return [(label(c), c.path or "") for c in cited if c.kind == kind]
+    def of(kind: str, label=lambda c: f"{c.role.label}: {c.title}") -> list[tuple[str, str, str]]:
+        return sorted((label(c), c.path or "", c.locator) for c in cited if c.kind == kind)
+
+    def role_in(c) -> str:
+        return f"{c.role.label} in {c.title}"
 
     groups = [
         ("Roles", of("role", lambda c: c.title)),
         ("At a glance", of("trait")),
         ("Responsibilities", of("responsibility")),
-        (
-            "Knowledge",
-            of("role_knowledge")
-            + [
-                (f"{held.role.label}: {c.title}", held.get_absolute_url())
-                for c in cited
-                if c.kind == "knowledge_area"
-                for held in c.item.holders.all()
-            ],
-        ),
+        ("Knowledge", of("role_knowledge")),
+        ("Knowledge areas", of("knowledge_area", lambda c: c.title)),
         ("Lifecycle stages", of("lifecycle_stage", lambda c: c.title)),
-        ("Lifecycle involvement", of("involvement", lambda c: f"{c.role.label} in {c.title}")),
+        ("Lifecycle involvement", of("involvement", role_in)),
         ("Shared activities", of("collaboration", lambda c: c.title)),
+        ("Parts in shared activities", of("contribution", role_in)),
     ]
     return [(kind, items) for kind, items in groups if items]
 

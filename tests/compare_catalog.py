@@ -21,6 +21,7 @@ from catalog.models import (
     StageInvolvement,
     Trait,
 )
+from tests.factories import cite
 
 PM, PJM, PO = "product-manager", "project-manager", "product-owner"
 
@@ -73,8 +74,7 @@ def make_compare_catalog() -> dict[str, Role]:
     }
     roles[PM].key_functions.set([functions["strategy"], functions["vision"]])
     roles[PJM].key_functions.set([functions["tech-knowledge"]])
-    roles[PM].sources.set([seed])
-    roles[PJM].sources.set([seed])
+    cite([roles[PM], roles[PJM]], seed)
     RoleSlugRedirect.objects.create(old_slug="product-lead", role=roles[PM])
 
     duties = [
@@ -88,15 +88,16 @@ def make_compare_catalog() -> dict[str, Role]:
         (PO, "planning", "order-backlog", "Order the backlog", None),
     ]
     for i, (role, function, slug, title, source) in enumerate(duties):
-        Responsibility.objects.create(
+        duty = Responsibility.objects.create(
             role=roles[role],
             function=functions[function],
             slug=slug,
             title=title,
             description=f"What “{title}” means.",
             order=i,
-            source=source,
         )
+        if source is not None:
+            cite([duty], source)
 
     areas = {
         slug: KnowledgeArea.objects.create(slug=slug, name=name, order=i)
@@ -120,9 +121,10 @@ def make_compare_catalog() -> dict[str, Role]:
         (PO, "scope", "essential", ""),
     ]
     for role, area, level, note in held:
-        RoleKnowledge.objects.create(
-            role=roles[role], area=areas[area], level=level, note=note, source=pmbok
+        knowledge = RoleKnowledge.objects.create(
+            role=roles[role], area=areas[area], level=level, note=note
         )
+        cite([knowledge], pmbok)
 
     dimensions = {
         slug: Dimension.objects.create(slug=slug, name=name, order=i)
@@ -147,9 +149,8 @@ def make_compare_catalog() -> dict[str, Role]:
         (PO, "main-objective", "Maximise the value of the backlog."),
     ]
     for role, dimension, text in traits:
-        Trait.objects.create(
-            role=roles[role], dimension=dimensions[dimension], text=text, source=seed
-        )
+        trait = Trait.objects.create(role=roles[role], dimension=dimensions[dimension], text=text)
+        cite([trait], seed)
 
     stages = {
         slug: LifecycleStage.objects.create(slug=slug, name=name, order=i)
@@ -182,8 +183,10 @@ def make_compare_catalog() -> dict[str, Role]:
     ]
     for i, (slug, title, source, parts) in enumerate(activities):
         activity = Collaboration.objects.create(
-            slug=slug, title=title, description=f"About {title}.", order=i, source=source
+            slug=slug, title=title, description=f"About {title}.", order=i
         )
+        if source is not None:
+            cite([activity], source)
         for role, letter in parts.items():
             Contribution.objects.create(
                 collaboration=activity,

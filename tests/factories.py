@@ -19,6 +19,16 @@ from catalog.models import (
 )
 
 
+def cite(items, source: Source, locator: str = "Section 1") -> None:
+    """Cite `source` at `locator` for each item (all of one model)."""
+    items = list(items)
+    if items:
+        citation = items[0].citations.model
+        citation.objects.bulk_create(
+            citation(item=item, source=source, locator=locator) for item in items
+        )
+
+
 def make_catalog(roles: int = 2, scale: int = 1) -> list[Role]:
     """`roles` roles, each with items on every function, area, dimension, stage and activity.
 
@@ -32,9 +42,9 @@ def make_catalog(roles: int = 2, scale: int = 1) -> list[Role]:
         Function(slug=f"function-{i}", name=f"Function {i}", order=i) for i in range(3 * scale)
     )
     areas = KnowledgeArea.objects.bulk_create(
-        KnowledgeArea(slug=f"area-{i}", name=f"Area {i}", order=i, source=source)
-        for i in range(4 * scale)
+        KnowledgeArea(slug=f"area-{i}", name=f"Area {i}", order=i) for i in range(4 * scale)
     )
+    cite(areas, source)
     dimensions = Dimension.objects.bulk_create(
         Dimension(slug=f"dimension-{i}", name=f"Dimension {i}", order=i) for i in range(3 * scale)
     )
@@ -42,9 +52,10 @@ def make_catalog(roles: int = 2, scale: int = 1) -> list[Role]:
         LifecycleStage(slug=f"stage-{i}", name=f"Stage {i}", order=i) for i in range(3 * scale)
     )
     activities = Collaboration.objects.bulk_create(
-        Collaboration(slug=f"activity-{i}", title=f"Activity {i}", order=i, source=source)
+        Collaboration(slug=f"activity-{i}", title=f"Activity {i}", order=i)
         for i in range(2 * scale)
     )
+    cite(activities, source)
     created = []
     for r in range(roles):
         role = Role.objects.create(
@@ -55,18 +66,18 @@ def make_catalog(roles: int = 2, scale: int = 1) -> list[Role]:
             order=r + 1,
         )
         role.key_functions.set(functions[:2])
-        role.sources.set([source])
-        Responsibility.objects.bulk_create(
+        cite([role], source)
+        duties = Responsibility.objects.bulk_create(
             Responsibility(
                 role=role,
                 function=functions[i % len(functions)],
                 slug=f"duty-{i}",
                 title=f"Duty {i} of role {r}",
                 order=i,
-                source=source,
             )
             for i in range(4 * scale)
         )
+        cite(duties, source)
         RoleKnowledge.objects.bulk_create(
             RoleKnowledge(role=role, area=area, level="essential" if (i + r) % 2 else "useful")
             for i, area in enumerate(areas)

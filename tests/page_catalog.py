@@ -22,6 +22,7 @@ from catalog.models import (
     StageInvolvement,
     Trait,
 )
+from tests.factories import cite
 
 FUNCTIONS = [
     ("strategy", "Strategy"),
@@ -161,14 +162,14 @@ def make_page_catalog() -> dict[str, Role]:
         )
     }
     stages = {
-        slug: LifecycleStage.objects.create(slug=slug, name=slug.title(), order=i, source=seed)
+        slug: LifecycleStage.objects.create(slug=slug, name=slug.title(), order=i)
         for i, slug in enumerate(STAGES)
     }
+    cite(stages.values(), seed)
     market = KnowledgeArea.objects.create(slug="market", name="Industry and market", order=1)
     tech = KnowledgeArea.objects.create(slug="technical", name="Technical knowledge", order=2)
-    risk = KnowledgeArea.objects.create(
-        slug="risk-management", name="Risk management", order=3, source=pmbok
-    )
+    risk = KnowledgeArea.objects.create(slug="risk-management", name="Risk management", order=3)
+    cite([risk], pmbok)
     roles = {
         "product-manager": Role.objects.create(
             slug="product-manager",
@@ -190,24 +191,25 @@ def make_page_catalog() -> dict[str, Role]:
         ),
     }
     for slug, role in roles.items():
-        role.sources.set([seed])
+        cite([role], seed)
         role.key_functions.set(
             [functions[s] for s in ("strategy", "vision", "industry-knowledge")]
             if slug == "product-manager"
             else [functions["tech-knowledge"]]
         )
         for i, (function, item_slug, title, text) in enumerate(RESPONSIBILITIES[slug]):
-            Responsibility.objects.create(
+            duty = Responsibility.objects.create(
                 role=role,
                 function=functions[function],
                 slug=item_slug,
                 title=title,
                 description=text,
                 order=i,
-                source=seed,
             )
+            cite([duty], seed)
         for dimension, text in TRAITS[slug].items():
-            Trait.objects.create(role=role, dimension=dimensions[dimension], text=text, source=seed)
+            trait = Trait.objects.create(role=role, dimension=dimensions[dimension], text=text)
+            cite([trait], seed)
         for stage_slug, stage in stages.items():
             if slug == "product-manager":
                 level = "leads"
@@ -217,15 +219,15 @@ def make_page_catalog() -> dict[str, Role]:
     product, project = roles["product-manager"], roles["project-manager"]
     RoleKnowledge.objects.create(role=product, area=market, level="essential", note="Customers.")
     RoleKnowledge.objects.create(role=product, area=tech, level="useful")
-    RoleKnowledge.objects.create(role=project, area=tech, level="essential", source=seed)
+    cite([RoleKnowledge.objects.create(role=project, area=tech, level="essential")], seed)
     RoleKnowledge.objects.create(role=project, area=risk, level="essential", note="PMBOK area.")
     handoff = Collaboration.objects.create(
         slug="strategy-to-execution",
         title="Strategy to execution",
         description="The strategic plan becomes the initiatives a project delivers.",
         order=1,
-        source=seed,
     )
+    cite([handoff], seed)
     Contribution.objects.create(
         collaboration=handoff, role=product, raci=Raci.ACCOUNTABLE, text="Owns the strategic plan."
     )

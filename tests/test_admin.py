@@ -69,9 +69,11 @@ def build_catalog() -> dict:
     )
     product.key_functions.set([strategy])
     duty = Responsibility.objects.create(
-        role=product, function=strategy, slug="roadmap", title="Keeps the roadmap", source=source
+        role=product, function=strategy, slug="roadmap", title="Keeps the roadmap"
     )
-    area = KnowledgeArea.objects.create(slug="market", name="Market knowledge", source=source)
+    duty.citations.create(source=source, locator="Section 1")
+    area = KnowledgeArea.objects.create(slug="market", name="Market knowledge")
+    area.citations.create(source=source, locator="Section 2")
     knowledge = RoleKnowledge.objects.create(role=product, area=area, level="essential")
     dimension = Dimension.objects.create(slug="key-question", name="Key question")
     trait = Trait.objects.create(role=product, dimension=dimension, text="What and why")

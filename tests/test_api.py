@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from catalog.models import (
     Source,
     StageInvolvement,
 )
-from tests.factories import make_catalog
+from tests.factories import cite, make_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -37,24 +37,25 @@ BASE = "http://testserver"
 ENDPOINTS: dict[str, tuple[str, int]] = {
     "index": ("/api/v1/", 2),
     "roles": ("/api/v1/roles/", 3),
-    "role": ("/api/v1/roles/role-0/", 9),
+    "role": ("/api/v1/roles/role-0/", 15),
     # The comparison reads the lifecycle stages too (it lists every stage, as the page does) and
     # the editors' record for the pair.
-    "compare": ("/api/v1/compare/role-0/vs/role-1/", 11),
-    "collaborations": ("/api/v1/collaborations/", 3),
-    "collaboration": ("/api/v1/collaborations/activity-0/", 3),
+    "compare": ("/api/v1/compare/role-0/vs/role-1/", 17),
+    "collaborations": ("/api/v1/collaborations/", 5),
+    "collaboration": ("/api/v1/collaborations/activity-0/", 5),
     "sources": ("/api/v1/sources/", 11),
     "source": ("/api/v1/sources/factory-source/", 11),
     "openapi": ("/api/v1/openapi.json", 1),
-    "catalog_json": ("/downloads/catalog.json", 16),
-    "catalog_csv": ("/downloads/catalog-csv.zip", 15),
-    "role_markdown": ("/roles/role-0.md", 9),
-    "compare_markdown": ("/compare/role-0/vs/role-1.md", 11),
+    "catalog_json": ("/downloads/catalog.json", 26),
+    "catalog_csv": ("/downloads/catalog-csv.zip", 23),
+    "role_markdown": ("/roles/role-0.md", 15),
+    "compare_markdown": ("/compare/role-0/vs/role-1.md", 17),
 }
 PATHS = [path for path, _ in ENDPOINTS.values()]
 JSON_PATHS = [path for path in PATHS if path.startswith("/api/")]
 
 CSV_FILES = {
+    "citations",
     "roles",
     "functions",
     "responsibilities",
@@ -174,11 +175,7 @@ def test_role_detail_has_responsibilities_knowledge_traits_involvement(client, c
     assert len(role["responsibilities"]) == 4
     duty = next(r for r in role["responsibilities"] if r["slug"] == "duty-0")
     assert duty["function"] == {"slug": "function-0", "name": "Function 0"}
-    assert duty["source"] == {
-        "slug": "factory-source",
-        "title": "Factory source",
-        "url": f"{BASE}/api/v1/sources/factory-source/",
-    }
+    assert duty["citations"] == [{"source": "factory-source", "locator": "Section 1"}]
     assert duty["html_url"] == f"{BASE}/roles/role-0/#role-0-duty-0"
     assert [k["area"]["slug"] for k in role["knowledge"]] == [f"area-{i}" for i in range(4)]
     assert {k["level"] for k in role["knowledge"]} == {"essential", "useful"}
@@ -565,7 +562,9 @@ def test_catalog_json_is_the_whole_catalog_as_the_api_shows_it(client, catalog):
     )
     assert len(document["functions"]) == 3
     assert len(document["knowledge_areas"]) == KnowledgeArea.objects.count()
-    assert document["knowledge_areas"][0]["source"]["slug"] == "factory-source"
+    assert document["knowledge_areas"][0]["citations"] == [
+        {"source": "factory-source", "locator": "Section 1"}
+    ]
     assert len(document["dimensions"]) == 3
     assert len(document["lifecycle_stages"]) == 3
     assert [s["slug"] for s in document["sources"]] == ["factory-source"]
@@ -582,6 +581,7 @@ def read_zip(content: bytes) -> dict[str, list[dict[str, str]]]:
 
 
 def test_catalog_csv_zip_has_one_file_per_entity_keyed_by_slugs(client, catalog):
+    Source.objects.update(accessed=date(2026, 12, 1), year=2024)
     response = client.get("/downloads/catalog-csv.zip")
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == 'attachment; filename="roles-catalog-csv.zip"'
@@ -589,14 +589,14 @@ def test_catalog_csv_zip_has_one_file_per_entity_keyed_by_slugs(client, catalog)
     assert set(tables) == CSV_FILES
     assert [row["slug"] for row in tables["roles"]] == ["role-0", "role-1"]
     assert tables["roles"][0]["key_functions"] == "function-0 function-1"
-    assert tables["roles"][0]["sources"] == "factory-source"
     assert len(tables["responsibilities"]) == Responsibility.objects.count() == 8
     duty = tables["responsibilities"][0]
-    assert (duty["role"], duty["slug"], duty["function"], duty["source"]) == (
-        "role-0",
-        "duty-0",
-        "function-0",
+    assert (duty["role"], duty["slug"], duty["function"]) == ("role-0", "duty-0", "function-0")
+    cites = [c for c in tables["citations"] if c["kind"] == "responsibility"]
+    assert (cites[0]["item"], cites[0]["source"], cites[0]["locator"]) == (
+        "role-0/duty-0",
         "factory-source",
+        "Section 1",
     )
     assert parse_time(duty["updated"])
     assert len(tables["contributions"]) == Contribution.objects.count() == 4
@@ -611,6 +611,10 @@ def test_catalog_csv_zip_has_one_file_per_entity_keyed_by_slugs(client, catalog)
     assert len(tables["traits"]) == 6
     assert len(tables["involvements"]) == 6
     assert tables["sources"][0]["url"] == "https://example.com/"
+    assert (tables["sources"][0]["accessed"], tables["sources"][0]["year"]) == (
+        "2026-12-01",
+        "2024",
+    )
 
 
 def test_catalog_csv_has_a_header_row_even_when_empty(client, db):
@@ -620,8 +624,7 @@ def test_catalog_csv_has_a_header_row_even_when_empty(client, db):
     with zipfile.ZipFile(io.BytesIO(client.get("/downloads/catalog-csv.zip").content)) as zipped:
         header = zipped.read("roles.csv").decode().splitlines()[0]
     assert (
-        header
-        == "slug,name,short_name,summary,main_goal,description,order,key_functions,sources,updated"
+        header == "slug,name,short_name,summary,main_goal,description,order,key_functions,updated"
     )
 
 
@@ -699,9 +702,9 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        ("/api/v1/roles/role-0/?function=function-1", 10),
-        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 12),
-        ("/api/v1/collaborations/?role=role-1", 4),
+        ("/api/v1/roles/role-0/?function=function-1", 16),
+        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 18),
+        ("/api/v1/collaborations/?role=role-1", 6),
     ],
 )
 def test_filters_cost_one_more_query(client, catalog, django_assert_num_queries, path, queries):
@@ -738,10 +741,11 @@ def test_a_304_costs_no_query(client, catalog, django_assert_num_queries, settin
 def test_sources_show_what_cites_them_of_every_kind(client, catalog):
     source = Source.objects.get(slug="factory-source")
     role = catalog[0]
-    role.traits.update(source=source)
-    role.involvements.update(source=source)
-    role.knowledge.update(source=source)
-    LifecycleStage.objects.update(source=source)
+    cite(role.traits.all(), source, "Table 2")
+    cite(role.involvements.all(), source, "Figure 1")
+    cite(role.knowledge.all(), source, "Chapter 3")
+    cite(LifecycleStage.objects.all(), source, "Phase 1")
+    cite(role.contributions.all(), source, "RACI chart")
     payload = get_json(client, "/api/v1/sources/factory-source/")
     kinds = {citation["kind"] for citation in payload["cited_by"]}
     assert kinds == {
@@ -753,7 +757,9 @@ def test_sources_show_what_cites_them_of_every_kind(client, catalog):
         "lifecycle_stage",
         "involvement",
         "collaboration",
+        "contribution",
     }
+    assert {c["locator"] for c in payload["cited_by"]} >= {"Table 2", "Phase 1", "Section 1"}
     stage = next(c for c in payload["cited_by"] if c["kind"] == "lifecycle_stage")
     assert (stage["role"], stage["url"], stage["html_url"]) == (None, None, None)
     involvement = next(c for c in payload["cited_by"] if c["kind"] == "involvement")

@@ -205,6 +205,6 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
     client, db, django_assert_num_queries, count, scale, headers
 ):
     make_catalog(roles=count, scale=scale)
-    # catalog version, activities with their sources, contributions with their roles.
-    with django_assert_num_queries(3):
+    # catalog version, activities, their citations, contributions with roles, their citations.
+    with django_assert_num_queries(5):
         assert client.get(URL, {"role": "role-1"}, headers=headers).status_code == 200

@@ -22,24 +22,39 @@ from tests.factories import make_catalog
 
 pytestmark = pytest.mark.django_db
 
-ROLE_PAGE_QUERIES = 8  # role + key functions, sources, responsibilities, knowledge, traits,
-# involvements, contributions
-COLLABORATION_QUERIES = 2
+ROLE_PAGE_QUERIES = 14  # role + key functions, responsibilities, knowledge, traits,
+# involvements, contributions, and the citations of the role, of each of those five kinds and
+# of the shared activities
+COLLABORATION_QUERIES = 4  # activities, their citations, contributions, their citations
 
 
 def touch_everything(role: Role) -> int:
     """Read every relation a page shows; returns how many items were reached."""
     items = [
         *role.key_functions.all(),
-        *role.sources.all(),
+        *(c.source.title for c in role.citations.all()),
         *(
-            r.function.name + (r.source.title if r.source else "")
+            r.function.name + "".join(c.source.title for c in r.citations.all())
             for r in role.responsibilities.all()
         ),
-        *(k.area.name for k in role.knowledge.all()),
-        *(t.dimension.name for t in role.traits.all()),
-        *(i.stage.name for i in role.involvements.all()),
-        *(c.collaboration.title for c in role.contributions.all()),
+        *(
+            k.area.name + "".join(c.locator for c in k.citations.all())
+            for k in role.knowledge.all()
+        ),
+        *(
+            t.dimension.name + "".join(c.locator for c in t.citations.all())
+            for t in role.traits.all()
+        ),
+        *(
+            i.stage.name + "".join(c.locator for c in i.citations.all())
+            for i in role.involvements.all()
+        ),
+        *(
+            c.collaboration.title
+            + "".join(x.source.title for x in c.collaboration.citations.all())
+            + "".join(x.locator for x in c.citations.all())
+            for c in role.contributions.all()
+        ),
     ]
     return len(items)
 
