@@ -503,7 +503,7 @@ def test_without_a_pairing_the_bottom_line_is_each_roles_key_question(roles):
     assert view.bottom_line_text == (
         "The product manager asks “What and why?” The project manager asks “How and when?”"
     )
-    assert [statement.source.slug for statement in view.bottom_line] == ["seed", "seed"]
+    assert [[c.source.slug for c in s.citations] for s in view.bottom_line] == [["seed"], ["seed"]]
 
 
 def test_a_role_without_a_key_question_is_summed_up_by_its_summary(roles):

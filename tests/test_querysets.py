@@ -18,7 +18,7 @@ from catalog.models import (
     StageInvolvement,
     Trait,
 )
-from tests.factories import make_catalog
+from tests.factories import cite, make_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +128,8 @@ def test_cited_sources_of_a_role_are_its_own_and_its_items_in_order(django_asser
     make_catalog(roles=2)
     first = Source.objects.create(slug="first", title="First", order=0)
     last = Source.objects.create(slug="last", title="Last", order=9)
-    Trait.objects.filter(role__slug="role-0", dimension__slug="dimension-1").update(source=last)
-    Collaboration.objects.filter(slug="activity-1").update(source=first)
+    cite(Trait.objects.filter(role__slug="role-0", dimension__slug="dimension-1"), last)
+    cite(Collaboration.objects.filter(slug="activity-1"), first)
     Source.objects.filter(slug="factory-source").update(order=5)
     role = Role.objects.with_page().get(slug="role-0")
     with django_assert_num_queries(0):
@@ -140,9 +140,9 @@ def test_cited_sources_of_a_role_are_its_own_and_its_items_in_order(django_asser
 def test_cited_by_lists_every_kind_of_citation_with_its_role_and_page():
     roles = make_catalog(roles=2)
     source = Source.objects.get(slug="factory-source")
-    roles[0].traits.update(source=source)
-    roles[0].involvements.update(source=source)
-    LifecycleStage.objects.filter(slug="stage-0").update(source=source)
+    cite(roles[0].traits.all(), source)
+    cite(roles[0].involvements.all(), source, "Table 2")
+    cite(LifecycleStage.objects.filter(slug="stage-0"), source)
     cited = Source.objects.with_citations().get(slug="factory-source").cited_by()
     kinds = {citation.kind for citation in cited}
     assert kinds == {
@@ -156,6 +156,7 @@ def test_cited_by_lists_every_kind_of_citation_with_its_role_and_page():
     }
     involvement = next(c for c in cited if c.kind == "involvement")
     assert (involvement.role, involvement.path) == (roles[0], "/roles/role-0/#role-0-stage-stage-0")
+    assert involvement.locator == "Table 2"
     stage = next(c for c in cited if c.kind == "lifecycle_stage")
     assert (stage.slug, stage.role, stage.path) == ("stage-0", None, None)
 

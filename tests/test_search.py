@@ -265,8 +265,8 @@ def test_live_search_is_empty_when_nothing_matches(client, catalog, query):
     ("query", "url"),
     [
         ("roadmpa", "/roles/product-manager/#product-manager-roadmap"),
-        ("handoff", "/collaboration/#collaboration-strategy-to-execution"),
-        ("go/no-go", "/collaboration/#collaboration-launch-readiness"),
+        ("handoff", "/collaboration/#collaboration-deliver-initiative"),  # via "handover"
+        ("go/no-go", "/collaboration/#collaboration-launch-decision"),
         ("deadlines", "/roles/project-manager/#project-manager-meet-deadline"),
     ],
 )
