@@ -562,7 +562,8 @@ class KeyDifferenceInline(CatalogInline, admin.TabularInline):
 class PairingAdmin(CatalogAdmin):
     """A pair of roles: its bottom line (cited) and the rows of its key-differences table."""
 
-    list_display = ["__str__", "bottom_line", "source", "updated"]
+    list_display = ["__str__", "bottom_line_start", "source", "updated_on"]
+    bottom_line_start = shortened("bottom_line", 60)
     list_filter = ["source"]
     list_select_related = ["role_a", "role_b", "source"]
     search_fields = ["bottom_line", "role_a__name", "role_b__name", "locator"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
@@ -138,6 +140,8 @@ def test_role_form_and_lists_fit_a_1280_px_screen(page):
 
     # Every list's columns fit beside its filters.
     for model in sorted(CONTENT_MODELS):
+        if not admin.site.is_registered(apps.get_model("catalog", model)):
+            continue  # edited inline only (citations)
         page.goto(reverse(f"admin:catalog_{model}_changelist"))
         overflow = page.evaluate(
             "(() => { const t = document.querySelector('#result_list');"

@@ -332,9 +332,7 @@ HEIGHT_BUDGETS = {1280: 6_000, 375: 15_000}
 def seed(transactional_db):
     from django.core.management import call_command
 
-    from catalog.fixture_files import fixture_labels
-
-    call_command("loaddata", *fixture_labels(), verbosity=0)
+    call_command("load_catalog", verbosity=0)
 
 
 def pdf_pages(pdf: bytes) -> int:

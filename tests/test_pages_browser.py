@@ -157,8 +157,8 @@ def test_live_search_by_keyboard(catalog, page):
     ("typed", "first", "marked"),
     [
         ("roadmpa", "Create and maintain the roadmap", "roadmap"),
-        ("handoff", "From strategy to execution", "hand-off"),
-        ("go/no-go", "Launch readiness", "no-go"),
+        ("handoff", "Delivering a shared initiative as agreed", "handover"),
+        ("go/no-go", "Deciding whether to launch", "no-go"),
         ("dead", "deadline", "deadline"),
     ],
 )
