@@ -321,7 +321,9 @@ class KeepsOneAccountable:
 
 @admin.register(Source)
 class SourceAdmin(CatalogAdmin):
-    list_display = ["title", "kind", "publisher", "year", "accessed", "order", "updated_on"]
+    list_display = ["title_start", "kind", "publisher_start", "year", "accessed"]
+    title_start = shortened("title", 44)
+    publisher_start = shortened("publisher", 24)
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "slug", "url", "note"]
     ordering = ["order", "title"]
@@ -562,8 +564,9 @@ class KeyDifferenceInline(CatalogInline, admin.TabularInline):
 class PairingAdmin(CatalogAdmin):
     """A pair of roles: its bottom line (cited) and the rows of its key-differences table."""
 
-    list_display = ["__str__", "bottom_line_start", "source", "updated_on"]
-    bottom_line_start = shortened("bottom_line", 60)
+    list_display = ["__str__", "bottom_line_start", "source_start", "updated_on"]
+    bottom_line_start = shortened("bottom_line", 40)
+    source_start = shortened("source", 24, "source__title")
     list_filter = ["source"]
     list_select_related = ["role_a", "role_b", "source"]
     search_fields = ["bottom_line", "role_a__name", "role_b__name", "locator"]
