@@ -233,7 +233,13 @@ def iso_8601(value: object) -> object:
     if not isinstance(value, str):
         return value
     moment = datetime.fromisoformat(value)  # a ValueError is a 400 naming the parameter
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    # In UTC, so the database never sees the offset (PostgreSQL refuses ones past 15:59).
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range once converted to UTC") from None
 
 
 UpdatedSince = Annotated[

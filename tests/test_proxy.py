@@ -191,7 +191,11 @@ def test_an_edit_shows_through_the_proxy_within_the_bound(served: Server) -> Non
 
 
 def test_without_nginx_make_serve_runs_gunicorn_alone(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SERVE_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "SERVE_"))
+    }
     env.update(
         DJANGO_SQLITE_NAME=str(tmp_path / "alone.sqlite3"), WEB_CONCURRENCY="1", SERVE_PROXY="none"
     )
