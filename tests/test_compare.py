@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 
 from catalog.comparison import Comparison
-from catalog.models import Dimension, KeyDifference, Pairing, Role, Source
+from catalog.models import Dimension, Pairing, Role, Source
 from tests.factories import (
     PJM,
     PM,
     PO,
+    build_key_difference,
     build_pairing,
     make_catalog,
     make_compare_catalog,
@@ -589,12 +590,8 @@ def test_a_pair_has_one_pairing_whichever_order(roles):
     from django.db import IntegrityError, transaction
 
     write_pairing(PM, PJM, [])
-    second = Pairing(
-        role_a=roles[PJM],
-        role_b=roles[PM],
-        bottom_line="Again.",
-        source=Source.objects.get(slug="seed"),
-        locator="p. 1",
+    second = build_pairing(
+        roles[PJM], roles[PM], Source.objects.get(slug="seed"), bottom_line="Again.", locator="p. 1"
     )
     with pytest.raises(ValidationError, match="already have a pairing"):
         second.full_clean()
@@ -620,12 +617,8 @@ def test_a_pairing_is_short_and_cited_exactly(roles, fields, message):
 def test_a_pairing_pairs_two_different_roles(roles):
     from django.core.exceptions import ValidationError
 
-    pairing = Pairing(
-        role_a=roles[PM],
-        role_b=roles[PM],
-        bottom_line="Same.",
-        source=Source.objects.get(slug="seed"),
-        locator="p. 1",
+    pairing = build_pairing(
+        roles[PM], roles[PM], Source.objects.get(slug="seed"), bottom_line="Same.", locator="p. 1"
     )
     with pytest.raises(ValidationError, match="two different roles"):
         pairing.full_clean()
@@ -637,15 +630,13 @@ def test_at_most_six_key_differences_counting_the_key_question(roles):
     extra = [make_dimension(f"extra-{i}", order=10 + i) for i in range(3)]
     pairing = write_pairing(PM, PJM, ["main-objective", "time-scope", "shared-work"])
     for order, dimension in enumerate(extra[:2], start=4):
-        KeyDifference(pairing=pairing, dimension=dimension, order=order).full_clean()
+        build_key_difference(pairing, dimension, order=order).full_clean()
         make_key_difference(pairing, dimension, order=order)
     # Five chosen, plus the key question that is always shown, make six: no seventh.
     with pytest.raises(ValidationError, match="at most 6 key differences"):
-        KeyDifference(pairing=pairing, dimension=extra[2], order=6).full_clean()
+        build_key_difference(pairing, extra[2], order=6).full_clean()
     # Listing the key question itself takes the sixth place.
-    KeyDifference(
-        pairing=pairing, dimension=Dimension.objects.get(slug="key-question")
-    ).full_clean()
+    build_key_difference(pairing, Dimension.objects.get(slug="key-question")).full_clean()
 
 
 def test_admin_refuses_a_seventh_key_difference_in_one_save(roles, admin_client):
