@@ -48,7 +48,7 @@ def _words(slug: str) -> str:
 
 
 def _named(slug: str) -> str:
-    """ "product-manager" -> "Product manager"."""
+    """Turn "product-manager" into "Product manager"."""
     return _words(slug).capitalize()
 
 
