@@ -21,18 +21,12 @@ from catalog.models import (
     Contribution,
     Dimension,
     Function,
-    KnowledgeArea,
-    LifecycleStage,
-    Pairing,
     Responsibility,
     Role,
-    RoleKnowledge,
-    RoleSlugRedirect,
-    Source,
-    StageInvolvement,
     Trait,
     now_to_the_second,
 )
+from tests.factories import make_admin_catalog, make_collaboration, make_function, make_trait
 
 PASSWORD = "a-long-test-password-91"
 
@@ -48,76 +42,9 @@ def fast_password_hashing(settings) -> None:
 # --- data and users --------------------------------------------------------------------------
 
 
-def build_catalog() -> dict:
-    """One of everything: two roles, each item kind, one collaboration with its A and R."""
-    source = Source.objects.create(slug="seed", title="Seed document", publisher="Us")
-    strategy = Function.objects.create(slug="strategy", name="Strategy", order=1)
-    planning = Function.objects.create(slug="planning", name="Planning", order=2)
-    product = Role.objects.create(
-        slug="product-manager",
-        name="Product manager",
-        summary="Owns the product.",
-        main_goal="Manage the product.",
-        order=1,
-    )
-    project = Role.objects.create(
-        slug="project-manager",
-        name="Project manager",
-        summary="Owns the project.",
-        main_goal="Finish on time.",
-        order=2,
-    )
-    product.key_functions.set([strategy])
-    duty = Responsibility.objects.create(
-        role=product, function=strategy, slug="roadmap", title="Keeps the roadmap"
-    )
-    duty.citations.create(source=source, locator="Section 1")
-    area = KnowledgeArea.objects.create(slug="market", name="Market knowledge")
-    area.citations.create(source=source, locator="Section 2")
-    knowledge = RoleKnowledge.objects.create(role=product, area=area, level="essential")
-    dimension = Dimension.objects.create(slug="key-question", name="Key question")
-    trait = Trait.objects.create(role=product, dimension=dimension, text="What and why")
-    stage = LifecycleStage.objects.create(slug="conceive", name="Conceive")
-    involvement = StageInvolvement.objects.create(role=product, stage=stage, level="leads")
-    handoff = Collaboration.objects.create(slug="handoff", title="Strategy to execution")
-    accountable = Contribution.objects.create(
-        collaboration=handoff, role=product, raci="A", text="Owns the plan."
-    )
-    responsible = Contribution.objects.create(
-        collaboration=handoff, role=project, raci="R", text="Breaks it down."
-    )
-    redirect = RoleSlugRedirect.objects.create(old_slug="product-owner", role=product)
-    pairing = Pairing.objects.create(
-        role_a=product,
-        role_b=project,
-        bottom_line="One owns the product; the other delivers the project.",
-        source=source,
-        locator="Section 1",
-    )
-    version_unversioned_records(CATALOG_LOADED)  # as `load_catalog` does
-    return {
-        Source: source,
-        Function: planning,
-        Role: product,
-        RoleSlugRedirect: redirect,
-        Responsibility: duty,
-        KnowledgeArea: area,
-        RoleKnowledge: knowledge,
-        Dimension: dimension,
-        Trait: trait,
-        LifecycleStage: stage,
-        StageInvolvement: involvement,
-        Collaboration: handoff,
-        Contribution: responsible,
-        Pairing: pairing,
-        "accountable": accountable,
-        "project": project,
-    }
-
-
 @pytest.fixture
 def catalog() -> dict:
-    return build_catalog()
+    return make_admin_catalog()
 
 
 def make_editor(username: str) -> User:
@@ -448,7 +375,7 @@ def test_a_deleted_responsibility_can_be_recovered(editor_client, catalog):
 def test_a_deleted_role_is_recovered_with_its_inline_rows(editor_client, catalog):
     project = catalog["project"]
     with reversion.create_revision():
-        Trait.objects.create(role=project, dimension=catalog[Dimension], text="How and when")
+        make_trait(project, catalog[Dimension], text="How and when")
         reversion.add_to_revision(project)  # with the rows it follows, as an admin save would
     response = editor_client.post(
         reverse("admin:catalog_role_delete", args=[project.pk]), {"post": "yes"}
@@ -484,7 +411,7 @@ def test_opening_a_revert_page_changes_nothing(editor_client, catalog):
 
 def test_first_revisions_do_not_move_the_catalog_version(catalog):
     number = CatalogVersion.objects.get(pk=1).number
-    Function.objects.create(slug="research", name="Research")
+    make_function("research")
     after_save = CatalogVersion.objects.get(pk=1).number
     assert after_save > number
     assert version_unversioned_records(CATALOG_LOADED) == 1
@@ -647,7 +574,7 @@ def test_single_contribution_edit_keeps_one_accountable(
 
 def test_single_contribution_cannot_take_its_a_to_another_collaboration(editor_client, catalog):
     accountable = catalog["accountable"]
-    other = Collaboration.objects.create(slug="launch", title="Launch")
+    other = make_collaboration("launch")
     page = editor_client.get(change_url(accountable))
     data = {**form_data(page), "collaboration": str(other.pk)}
 

@@ -21,9 +21,9 @@ from reversion.models import Version
 from catalog.models import Responsibility, Role
 from catalog.signals import CONTENT_MODELS
 from tests.browser import assert_no_axe_violations
+from tests.factories import make_admin_catalog
 from tests.test_admin import (
     PASSWORD,
-    build_catalog,
     fast_password_hashing,  # noqa: F401  (an autouse fixture)
     make_editor,
 )
@@ -58,7 +58,7 @@ def log_in(page, username: str) -> None:
 
 
 def test_editor_edits_role_inlines_in_chromium_without_console_errors(page):
-    catalog = build_catalog()
+    catalog = make_admin_catalog()
     role, duty = catalog[Role], catalog[Responsibility]
     make_editor("edna")
     log_in(page, "edna")

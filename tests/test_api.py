@@ -26,7 +26,7 @@ from catalog.models import (
     Source,
     StageInvolvement,
 )
-from tests.factories import cite, make_catalog
+from tests.factories import cite, make_catalog, make_function, make_source, make_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,7 @@ def test_role_updated_is_the_latest_change_to_the_role_or_its_items(client, cata
 def test_role_filtered_by_function_lists_only_its_responsibilities(client, catalog):
     role = get_json(client, "/api/v1/roles/role-0/?function=function-1")
     assert {r["function"]["slug"] for r in role["responsibilities"]} == {"function-1"}
-    Function.objects.create(slug="unused", name="Unused")
+    make_function("unused")
     assert get_json(client, "/api/v1/roles/role-0/?function=unused")["responsibilities"] == []
 
 
@@ -257,7 +257,7 @@ def test_compare_puts_the_roles_side_by_side_in_url_order(client, catalog):
 
 def test_compare_lists_every_lifecycle_stage_as_the_page_does(client, catalog):
     StageInvolvement.objects.filter(stage__slug="stage-1").delete()
-    LifecycleStage.objects.create(slug="stage-9", name="Stage 9", order=9)
+    make_stage("stage-9", order=9)
     comparison = get_json(client, "/api/v1/compare/role-0/vs/role-1/")
     rows = [(row["stage"]["slug"], row["a"], row["b"]) for row in comparison["lifecycle"]]
     page = Comparison(*Role.objects.for_comparison("role-0", "role-1"))
@@ -272,7 +272,7 @@ def test_compare_lists_every_lifecycle_stage_as_the_page_does(client, catalog):
 
 
 def test_compare_cites_the_sources_the_page_cites(client, catalog):
-    other = Source.objects.create(slug="other", title="Other", order=5)
+    other = make_source("other", order=5)
     activity = Collaboration.objects.get(slug="activity-1")
     activity.citations.all().delete()
     cite([activity], other)

@@ -27,8 +27,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from catalog.api import openapi_document
-from catalog.models import RoleSlugRedirect
-from tests.factories import make_catalog
+from tests.factories import make_catalog, make_redirect
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +97,7 @@ REQUESTS = SUCCESSES + ERRORS
 def catalog() -> None:
     roles = make_catalog(roles=2, scale=1)
     # A renamed role's old slug, so that the 301s are exercised too.
-    RoleSlugRedirect.objects.create(old_slug="old-role", role=roles[1])
+    make_redirect("old-role", roles[1])
 
 
 @pytest.fixture

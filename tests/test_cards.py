@@ -12,8 +12,7 @@ from PIL import Image
 from catalog.cards import font, wrap
 from catalog.models import Role
 from catalog.views import short_description
-from tests.factories import make_catalog
-from tests.page_catalog import make_page_catalog
+from tests.factories import make_catalog, make_page_catalog
 
 pytestmark = pytest.mark.django_db
 PM, PJM = "product-manager", "project-manager"

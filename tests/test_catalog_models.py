@@ -13,13 +13,19 @@ from catalog.models import (
     Dimension,
     Function,
     Raci,
-    Responsibility,
     Role,
     RoleSlugRedirect,
-    Trait,
     check_one_accountable,
 )
-from tests.factories import make_catalog
+from tests.factories import (
+    build_responsibility,
+    build_role,
+    build_trait,
+    make_catalog,
+    make_function,
+    make_role,
+    make_trait,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +55,8 @@ def test_a_third_role_gets_the_same_treatment():
 
 
 def test_role_slugs_are_unique():
-    Role.objects.create(slug="pm", name="PM", summary="s", main_goal="g")
-    duplicate = Role(slug="pm", name="Other", summary="s", main_goal="g")
+    make_role("pm", name="PM", summary="s", main_goal="g")
+    duplicate = build_role("pm", name="Other", summary="s", main_goal="g")
     with pytest.raises(ValidationError) as error:
         duplicate.full_clean()
     assert "slug" in error.value.message_dict
@@ -59,19 +65,19 @@ def test_role_slugs_are_unique():
 def test_responsibility_slugs_are_unique_per_role_only():
     a, b = make_catalog(roles=2)
     function = Function.objects.first()
-    copy = Responsibility(role=a, function=function, slug="duty-0", title="Again")
+    copy = build_responsibility(a, function, "duty-0", title="Again")
     with pytest.raises(ValidationError, match="already has a responsibility with this slug"):
         copy.full_clean()
-    Responsibility(role=b, function=function, slug="new-duty", title="Fine").full_clean()
+    build_responsibility(b, function, "new-duty", title="Fine").full_clean()
 
 
 def test_a_trait_is_unique_per_role_and_dimension():
     role = make_catalog(roles=1)[0]
     dimension = Dimension.objects.first()
     with pytest.raises(ValidationError, match="already has a trait on this dimension"):
-        Trait(role=role, dimension=dimension, text="second").full_clean()
+        build_trait(role, dimension, text="second").full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Trait.objects.create(role=role, dimension=dimension, text="second")
+        make_trait(role, dimension, text="second")
 
 
 def test_exactly_one_accountable_per_collaboration():
@@ -94,7 +100,7 @@ def test_a_second_accountable_is_refused_by_validation_and_database():
 
 
 def test_renaming_a_role_remembers_its_old_slug():
-    role = Role.objects.create(slug="old-name", name="Role", summary="s", main_goal="g")
+    role = make_role("old-name", name="Role", summary="s", main_goal="g")
     role.slug = "new-name"
     role.save()
     assert RoleSlugRedirect.objects.get(old_slug="old-name").role == role
@@ -107,9 +113,9 @@ def test_renaming_a_role_remembers_its_old_slug():
 
 def test_saving_content_moves_the_catalog_version_on():
     before = CatalogVersion.objects.get(pk=1).number
-    role = Role.objects.create(slug="pm", name="PM", summary="s", main_goal="g")
+    role = make_role("pm", name="PM", summary="s", main_goal="g")
     after_create = CatalogVersion.objects.get(pk=1).number
-    role.key_functions.add(Function.objects.create(slug="f", name="F"))
+    role.key_functions.add(make_function("f", name="F"))
     after_m2m = CatalogVersion.objects.get(pk=1).number
     role.delete()
     after_delete = CatalogVersion.objects.get(pk=1).number

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.models import Change, Responsibility, Role, Trait
+from tests.factories import make_admin_catalog, make_responsibility
 from tests.test_admin import (
-    build_catalog,
     change_url,
     fast_password_hashing,  # noqa: F401  (an autouse fixture)
     form_data,
@@ -96,9 +96,7 @@ def test_an_added_record_is_listed_as_added(client, loaded):
     role = Role.objects.get(slug="project-manager")
     function = role.responsibilities.first().function
     with reversion.create_revision():
-        Responsibility.objects.create(
-            role=role, function=function, slug="run-retros", title="Runs retrospectives"
-        )
+        make_responsibility(role, function, "run-retros", title="Runs retrospectives")
 
     html = client.get(URL).content.decode()
 
@@ -218,7 +216,7 @@ def test_the_change_log_only_answers_get_and_head(client, loaded):
 
 
 def test_edits_outside_a_revision_write_no_change_rows(db):
-    build_catalog()
+    make_admin_catalog()
     duty = Responsibility.objects.get()
     count = Change.objects.count()
     duty.title = "Saved by a script"

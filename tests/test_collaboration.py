@@ -9,8 +9,7 @@ import pytest
 
 from catalog.models import Collaboration, Role
 from catalog.raci import RaciMatrix
-from tests.compare_catalog import PJM, PM, PO, make_compare_catalog
-from tests.factories import make_catalog
+from tests.factories import PJM, PM, PO, make_catalog, make_compare_catalog
 
 URL = "/collaboration/"
 HX = {"HX-Request": "true"}

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from catalog.models import Collaboration, Contribution
 from tests.browser import assert_no_axe_violations, back, new_page
-from tests.compare_catalog import PJM, PO, make_compare_catalog
+from tests.factories import PJM, PO, make_compare_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 URL = "/collaboration/"

@@ -8,9 +8,19 @@ import pytest
 from django.urls import reverse
 
 from catalog.comparison import Comparison
-from catalog.models import Dimension, KeyDifference, Pairing, Role, Source
-from tests.compare_catalog import PJM, PM, PO, make_compare_catalog
-from tests.factories import make_catalog
+from catalog.models import Dimension, Pairing, Role, Source
+from tests.factories import (
+    PJM,
+    PM,
+    PO,
+    build_key_difference,
+    build_pairing,
+    make_catalog,
+    make_compare_catalog,
+    make_dimension,
+    make_key_difference,
+    make_pairing,
+)
 
 PAIR = f"/compare/{PM}/vs/{PJM}/"
 HX = {"HX-Request": "true"}
@@ -462,19 +472,17 @@ def test_share_controls_on_the_page_are_one_per_row(client, roles):
 
 
 def write_pairing(a: str, b: str, dimensions: list[str], **fields) -> Pairing:
-    pairing = Pairing(
-        role_a=Role.objects.get(slug=a),
-        role_b=Role.objects.get(slug=b),
+    pairing = build_pairing(
+        Role.objects.get(slug=a),
+        Role.objects.get(slug=b),
+        Source.objects.get(slug=fields.get("source", "pmbok")),
         bottom_line=fields.get("bottom_line", "One owns the product. The other delivers."),
-        source=Source.objects.get(slug=fields.get("source", "pmbok")),
         locator=fields.get("locator", "Section 1.2"),
     )
     pairing.full_clean()
     pairing.save()
     for order, slug in enumerate(dimensions):
-        KeyDifference.objects.create(
-            pairing=pairing, dimension=Dimension.objects.get(slug=slug), order=order
-        )
+        make_key_difference(pairing, Dimension.objects.get(slug=slug), order=order)
     return pairing
 
 
@@ -582,12 +590,8 @@ def test_a_pair_has_one_pairing_whichever_order(roles):
     from django.db import IntegrityError, transaction
 
     write_pairing(PM, PJM, [])
-    second = Pairing(
-        role_a=roles[PJM],
-        role_b=roles[PM],
-        bottom_line="Again.",
-        source=Source.objects.get(slug="seed"),
-        locator="p. 1",
+    second = build_pairing(
+        roles[PJM], roles[PM], Source.objects.get(slug="seed"), bottom_line="Again.", locator="p. 1"
     )
     with pytest.raises(ValidationError, match="already have a pairing"):
         second.full_clean()
@@ -613,12 +617,8 @@ def test_a_pairing_is_short_and_cited_exactly(roles, fields, message):
 def test_a_pairing_pairs_two_different_roles(roles):
     from django.core.exceptions import ValidationError
 
-    pairing = Pairing(
-        role_a=roles[PM],
-        role_b=roles[PM],
-        bottom_line="Same.",
-        source=Source.objects.get(slug="seed"),
-        locator="p. 1",
+    pairing = build_pairing(
+        roles[PM], roles[PM], Source.objects.get(slug="seed"), bottom_line="Same.", locator="p. 1"
     )
     with pytest.raises(ValidationError, match="two different roles"):
         pairing.full_clean()
@@ -627,26 +627,21 @@ def test_a_pairing_pairs_two_different_roles(roles):
 def test_at_most_six_key_differences_counting_the_key_question(roles):
     from django.core.exceptions import ValidationError
 
-    extra = [
-        Dimension.objects.create(slug=f"extra-{i}", name=f"Extra {i}", order=10 + i)
-        for i in range(3)
-    ]
+    extra = [make_dimension(f"extra-{i}", order=10 + i) for i in range(3)]
     pairing = write_pairing(PM, PJM, ["main-objective", "time-scope", "shared-work"])
     for order, dimension in enumerate(extra[:2], start=4):
-        KeyDifference(pairing=pairing, dimension=dimension, order=order).full_clean()
-        KeyDifference.objects.create(pairing=pairing, dimension=dimension, order=order)
+        build_key_difference(pairing, dimension, order=order).full_clean()
+        make_key_difference(pairing, dimension, order=order)
     # Five chosen, plus the key question that is always shown, make six: no seventh.
     with pytest.raises(ValidationError, match="at most 6 key differences"):
-        KeyDifference(pairing=pairing, dimension=extra[2], order=6).full_clean()
+        build_key_difference(pairing, extra[2], order=6).full_clean()
     # Listing the key question itself takes the sixth place.
-    KeyDifference(
-        pairing=pairing, dimension=Dimension.objects.get(slug="key-question")
-    ).full_clean()
+    build_key_difference(pairing, Dimension.objects.get(slug="key-question")).full_clean()
 
 
 def test_admin_refuses_a_seventh_key_difference_in_one_save(roles, admin_client):
     for i in range(6):
-        Dimension.objects.create(slug=f"extra-{i}", name=f"Extra {i}", order=10 + i)
+        make_dimension(f"extra-{i}", order=10 + i)
     url = reverse("admin:catalog_pairing_add")
     assert admin_client.get(url).status_code == 200
     chosen = Dimension.objects.filter(slug__startswith="extra-")
@@ -842,15 +837,11 @@ def test_compare_query_count_is_fixed_whatever_the_catalog_size(
 ):
     made = make_catalog(roles=count, scale=scale)
     if written:
-        pairing = Pairing.objects.create(
-            role_a=made[0],
-            role_b=made[-1],
-            bottom_line="They differ.",
-            source=Source.objects.first(),
-            locator="Page 1",
+        pairing = make_pairing(
+            made[0], made[-1], Source.objects.first(), bottom_line="They differ.", locator="Page 1"
         )
         for i, dimension in enumerate(Dimension.objects.all()[:3]):
-            KeyDifference.objects.create(pairing=pairing, dimension=dimension, order=i)
+            make_key_difference(pairing, dimension, order=i)
     url = reverse("catalog:compare", args=[made[0].slug, made[-1].slug])
     with django_assert_num_queries(expected + written):
         assert client.get(url, headers=headers or {}).status_code == 200

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import assert_no_axe_violations, back, forward, new_page
-from tests.compare_catalog import PJM, PM, PO, make_compare_catalog
+from tests.factories import PJM, PM, PO, make_compare_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 PAIR = f"/compare/{PM}/vs/{PJM}/"

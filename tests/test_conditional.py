@@ -14,6 +14,7 @@ from catalog import conditional
 from catalog.conditional import catalog_validators, clock
 from catalog.models import CatalogVersion, Role
 from roles_site.apierrors import ApiJsonErrorsMiddleware
+from tests.factories import make_role
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_a_history_restore_gets_the_full_pages_etag(rf):
 
 def test_an_edit_changes_etag_and_last_modified(rf):
     before = validators(rf, {})
-    Role.objects.create(slug="pm", name="PM", summary="s", main_goal="g")
+    make_role("pm", name="PM", summary="s", main_goal="g")
     after = validators(rf, {})
     assert after[0] != before[0]
     assert after[1] is not None and after[1] >= before[1]

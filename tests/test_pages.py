@@ -10,9 +10,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
-from catalog.models import Collaboration, Contribution, Role
-from tests.factories import make_catalog
-from tests.page_catalog import make_page_catalog
+from catalog.models import Role
+from tests.factories import make_catalog, make_collaboration, make_page_catalog, make_role
 
 pytestmark = pytest.mark.django_db
 
@@ -154,9 +153,9 @@ def test_home_pairs_are_built_from_the_roles_sharing_activities_first(client, db
     roles = make_catalog(roles=6)
     # role-4 and role-5 share two activities more than any other pair.
     for slug in ("extra-1", "extra-2"):
-        activity = Collaboration.objects.create(slug=slug, title=slug, order=99)
-        Contribution.objects.create(collaboration=activity, role=roles[4], raci="A", text="x")
-        Contribution.objects.create(collaboration=activity, role=roles[5], raci="R", text="x")
+        make_collaboration(
+            slug, parts={roles[4]: ("A", "x"), roles[5]: ("R", "x")}, title=slug, order=99
+        )
     response = client.get("/")
     pairs = [(p.a.slug, p.b.slug) for p in response.context_data["pairs"]]
     assert len(pairs) == 4
@@ -177,9 +176,7 @@ def test_home_and_role_list_work_with_an_empty_catalog(client, db):
 
 
 def test_role_list_shows_every_role_as_a_card_in_order(client, catalog):
-    Role.objects.create(
-        slug="analyst", name="Business analyst", summary="S", main_goal="G", order=9
-    )
+    make_role("analyst", name="Business analyst", summary="S", main_goal="G", order=9)
     page = html(client.get("/roles/"))
     names = re.findall(r'<h2 class="role-card__name"[^>]*><a href="[^"]+">([^<]+)</a>', page)
     assert names == ["Product manager", "Project manager", "Business analyst"]
@@ -445,9 +442,7 @@ def test_robots_txt_does_not_reveal_a_custom_admin_address(client, db, settings)
 
 
 def test_sitemap_lists_pages_roles_and_each_pair_once(client, catalog):
-    Role.objects.create(
-        slug="analyst", name="Business analyst", summary="S", main_goal="G", order=3
-    )
+    make_role("analyst", name="Business analyst", summary="S", main_goal="G", order=3)
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     locations = re.findall(r"<loc>http://testserver([^<]+)</loc>", html(response))

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser import assert_no_axe_violations, back, forward, new_page
-from tests.page_catalog import make_page_catalog
+from tests.factories import make_page_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 PAGES = {

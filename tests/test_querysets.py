@@ -18,7 +18,7 @@ from catalog.models import (
     StageInvolvement,
     Trait,
 )
-from tests.factories import cite, make_catalog
+from tests.factories import cite, make_catalog, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -126,8 +126,8 @@ def test_collaboration_changed_covers_its_contributions():
 
 def test_cited_sources_of_a_role_are_its_own_and_its_items_in_order(django_assert_num_queries):
     make_catalog(roles=2)
-    first = Source.objects.create(slug="first", title="First", order=0)
-    last = Source.objects.create(slug="last", title="Last", order=9)
+    first = make_source("first", order=0)
+    last = make_source("last", order=9)
     cite(Trait.objects.filter(role__slug="role-0", dimension__slug="dimension-1"), last)
     cite(Collaboration.objects.filter(slug="activity-1"), first)
     Source.objects.filter(slug="factory-source").update(order=5)

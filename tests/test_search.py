@@ -10,8 +10,7 @@ import pytest
 
 from catalog.models import Collaboration, Responsibility, Role
 from catalog.search import SEARCH_MAX_LENGTH, query_terms, search, word_keys
-from tests.factories import make_catalog
-from tests.page_catalog import make_page_catalog
+from tests.factories import make_catalog, make_page_catalog
 
 pytestmark = pytest.mark.django_db
 LIVE = {"HX-Request": "true", "HX-Target": "live-results"}
