@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -15,24 +18,36 @@ from django.db import connection, models, transaction
 REQUIRE_BROWSER = os.environ.get("ROLES_REQUIRE_BROWSER") == "1"
 
 
+@dataclass(frozen=True)
+class SeedRows:
+    """Every row `load_catalog` writes, by table, and the content types they point at."""
+
+    tables: list[list[models.Model]]
+    content_types: dict[int, tuple[str, str]]  # id when read -> (app label, model)
+
+
 @pytest.fixture(scope="session")
-def seed_rows(django_db_setup, django_db_blocker) -> list[list[models.Model]]:
+def seed_rows(django_db_setup, django_db_blocker) -> SeedRows:
     """Every row `load_catalog` writes, read once per session and then rolled back.
 
-    Loading validates each record and takes about half a second; inserting the same rows again
-    takes a few milliseconds, so tests that only read the seed get it at that price.
+    Loading validates each record and writes its first revision, about half a second on a quiet
+    machine and several on a busy one; inserting the same rows again takes a few milliseconds,
+    so tests that only read the seed get it at that price.
     """
     with django_db_blocker.unblock(), transaction.atomic():
         every_model = apps.get_models(include_auto_created=True)
-        before = {model: model._base_manager.count() for model in every_model}
+        before = {
+            model: set(model._base_manager.values_list("pk", flat=True)) for model in every_model
+        }
         call_command("load_catalog", verbosity=0)
-        rows = [
-            list(model._base_manager.order_by("pk"))
+        tables = [
+            rows
             for model in every_model
-            if model._base_manager.count() != before[model]
+            if (rows := list(model._base_manager.exclude(pk__in=before[model]).order_by("pk")))
         ]
+        content_types = {ct.pk: (ct.app_label, ct.model) for ct in ContentType.objects.all()}
         transaction.set_rollback(True)
-    return rows
+    return SeedRows(tables, content_types)
 
 
 @pytest.fixture(autouse=True)
@@ -44,17 +59,56 @@ def fresh_catalog_version() -> None:
     clock.forget()
 
 
-@pytest.fixture
-def seed_catalog(db, seed_rows) -> None:
-    """The committed content from fixtures/, exactly as `load_catalog` leaves it."""
-    for table in seed_rows:
-        model = type(table[0])
-        # raw, as loaddata saves: no field's pre_save, so `updated` keeps the fixtures' times.
-        model._base_manager._insert(table, fields=model._meta.concrete_fields, raw=True)
-    tables = [type(table[0]) for table in seed_rows]
+def insert_seed_rows(seed: SeedRows) -> None:
+    """Write the rows `load_catalog` wrote, as they were, in a few milliseconds.
+
+    A transactional test's flush makes the content types again under new ids; references to
+    them (each revision's versions) are moved to the ids they have now.
+    """
+    moved = {
+        old: ContentType.objects.get_by_natural_key(*key).pk
+        for old, key in seed.content_types.items()
+    }
+    with transaction.atomic():  # one commit: foreign keys are checked once every row is in
+        for table in seed.tables:
+            insert_table(table, moved)
+    tables = [type(table[0]) for table in seed.tables]
     with connection.cursor() as cursor:  # PostgreSQL: move the id sequences past the rows
         for statement in connection.ops.sequence_reset_sql(no_style(), tables):
             cursor.execute(statement)
+
+
+def insert_table(table: list[models.Model], moved: dict[int, int]) -> None:
+    """One table's rows, raw as loaddata saves them: no field's pre_save, so `updated` keeps
+    the fixtures' times; content type references moved to today's ids."""
+    model = type(table[0])
+    references = [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is ContentType
+    ]
+    if references and any(old != new for old, new in moved.items()):
+        table = [copy.copy(row) for row in table]
+        for row in table:
+            for name in references:
+                setattr(row, name, moved[getattr(row, name)])
+    model._base_manager._insert(table, fields=model._meta.concrete_fields, raw=True)
+
+
+@pytest.fixture
+def seed_catalog(db, seed_rows) -> None:
+    """The committed content from fixtures/, exactly as `load_catalog` leaves it."""
+    insert_seed_rows(seed_rows)
+
+
+@pytest.fixture
+def live_seed_catalog(transactional_db, seed_rows) -> None:
+    """The same content, committed, for tests whose server threads or processes read it.
+
+    Like `seed_catalog`, the rows `load_catalog` wrote once per session, inserted again: loading
+    validates every record and writes its first revision, seconds of CPU per test otherwise.
+    """
+    insert_seed_rows(seed_rows)
 
 
 # --- browser ---------------------------------------------------------------------------------

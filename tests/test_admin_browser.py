@@ -13,7 +13,6 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 from reversion.models import Version
@@ -115,8 +114,7 @@ ROLE_FORM_FIT = """() => {
 }"""
 
 
-def test_role_form_and_lists_fit_a_1280_px_screen(page):
-    call_command("load_catalog", verbosity=0)
+def test_role_form_and_lists_fit_a_1280_px_screen(live_seed_catalog, page):
     role = Role.objects.get(slug="product-manager")
     make_editor("edna")
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -150,8 +148,7 @@ def test_role_form_and_lists_fit_a_1280_px_screen(page):
         assert overflow <= 0, model
 
 
-def test_editor_round_trip_edit_public_page_change_log_revert(page):
-    call_command("load_catalog", verbosity=0)
+def test_editor_round_trip_edit_public_page_change_log_revert(live_seed_catalog, page):
     role = Role.objects.get(slug="project-manager")
     original = role.summary
     make_editor("edna")

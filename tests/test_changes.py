@@ -6,7 +6,6 @@ from xml.etree import ElementTree
 
 import pytest
 import reversion
-from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.models import Change, Responsibility, Role, Trait
@@ -27,9 +26,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def loaded(db) -> None:
-    """The seed content, loaded the way `make run` loads it."""
-    call_command("load_catalog", verbosity=0)
+def loaded(seed_catalog) -> None:
+    """The seed content, as `make run` loads it (`load_catalog`, once per session)."""
 
 
 def edit(obj, **values) -> None:

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from catalog.models import Collaboration, Contribution
@@ -24,8 +23,8 @@ def catalog(transactional_db):
 
 
 @pytest.fixture
-def seed(transactional_db) -> None:
-    call_command("load_catalog", verbosity=0)
+def seed(live_seed_catalog) -> None:
+    """The committed content from fixtures/, visible to the live server."""
 
 
 def rows(page):

@@ -329,10 +329,8 @@ HEIGHT_BUDGETS = {1280: 6_000, 375: 15_000}
 
 
 @pytest.fixture
-def seed(transactional_db):
-    from django.core.management import call_command
-
-    call_command("load_catalog", verbosity=0)
+def seed(live_seed_catalog):
+    """The committed content from fixtures/, visible to the live server."""
 
 
 def pdf_pages(pdf: bytes) -> int:
@@ -490,12 +488,7 @@ def test_seed_comparison_has_no_axe_violations_with_every_section_open(
         ("collaboration-mobile", "/collaboration/", 375, "light"),
     ],
 )
-def test_screenshots(
-    transactional_db, browser, live_server, console_errors, name, url, width, scheme
-):
-    from django.core.management import call_command
-
-    call_command("load_catalog", verbosity=0)
+def test_screenshots(seed, browser, live_server, console_errors, name, url, width, scheme):
     context, page = new_page(
         browser,
         live_server,

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser import assert_no_axe_violations, back, forward, new_page
@@ -42,9 +41,8 @@ def catalog(transactional_db):
 
 
 @pytest.fixture
-def seed(transactional_db) -> None:
+def seed(live_seed_catalog) -> None:
     """The committed content from fixtures/, visible to the live server."""
-    call_command("load_catalog", verbosity=0)
 
 
 NOT_FOUND_LOG = "Failed to load resource: the server responded with a status of 404 (Not Found)"

@@ -20,7 +20,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client as DjangoClient
 from django.test import override_settings
@@ -47,8 +46,7 @@ def postgres_url(transactional_db) -> str:
 
 
 @pytest.fixture
-def catalog_with_editor(transactional_db) -> None:
-    call_command("load_catalog", verbosity=0)
+def catalog_with_editor(live_seed_catalog) -> None:
     get_user_model().objects.create_superuser("editor", "editor@example.com", PASSWORD)
 
 

@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
-from django.core.management import call_command
 from django.db import models
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -196,8 +195,7 @@ def fill_every_text_field() -> int:
 
 
 @pytest.fixture
-def hostile_catalog(transactional_db) -> list[str]:
-    call_command("load_catalog", verbosity=0)
+def hostile_catalog(live_seed_catalog) -> list[str]:
     assert fill_every_text_field() > 50
     roles = list(Role.objects.values_list("slug", flat=True))
     pages = ["/", "/roles/", "/collaboration/", "/sources/", "/search/?q=bold", "/search/?q=x"]
@@ -259,5 +257,5 @@ def test_home_and_admin_run_under_the_policy_without_violations(seed, page) -> N
 
 
 @pytest.fixture
-def seed(transactional_db) -> None:
-    call_command("load_catalog", verbosity=0)
+def seed(live_seed_catalog) -> None:
+    """The committed content from fixtures/, visible to the live server."""
