@@ -51,6 +51,15 @@ def seed_rows(django_db_setup, django_db_blocker) -> SeedRows:
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """Real logins, without a deliberately slow hash (a second of CPU) for every test user.
+
+    Server processes that tests start (tests/test_durability.py) keep the production hashers.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fresh_catalog_version() -> None:
     """Each test has its own database: the catalog version a process keeps in memory must not
     carry over from the last test's (catalog.conditional)."""
@@ -166,15 +175,21 @@ def page(browser, live_server, console_errors) -> Iterator:
     assert list(console_errors) == [], f"console errors: {list(console_errors)}"
 
 
-# --- CI guard: browser tests must run in CI --------------------------------------------------
+# --- collection: browser marks and order; CI guard: browser tests must run in CI --------------
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put database tests in Django's order
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(
             item, "fixturenames", ()
         ):
             item.add_marker(pytest.mark.browser)
+    # Tests that start real server processes (marked `servers`) first. They mostly wait on
+    # their servers (slow clients, timeouts, a kill mid-burst): started first, that waiting
+    # overlaps the other workers' tests instead of ending the run alone. They use no test
+    # database, and the sort is stable, so pytest-django's order of database tests is kept.
+    items.sort(key=lambda item: item.get_closest_marker("servers") is None)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

@@ -33,12 +33,6 @@ PASSWORD = "a-long-test-password-91"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    """Real logins, without a deliberately slow hash for every test user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- data and users --------------------------------------------------------------------------
 
 

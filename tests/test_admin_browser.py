@@ -23,7 +23,6 @@ from tests.browser import assert_no_axe_violations
 from tests.factories import make_admin_catalog
 from tests.test_admin import (
     PASSWORD,
-    fast_password_hashing,  # noqa: F401  (an autouse fixture)
     make_editor,
 )
 

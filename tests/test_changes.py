@@ -12,7 +12,6 @@ from catalog.models import Change, Responsibility, Role, Trait
 from tests.factories import make_admin_catalog, make_responsibility
 from tests.test_admin import (
     change_url,
-    fast_password_hashing,  # noqa: F401  (an autouse fixture)
     form_data,
     inline_prefix,
     logged_in,

@@ -23,10 +23,13 @@ from bench.server import BASE_DIR, Client, Server
 PASSWORD = "a-long-editor-password-for-tests"
 EDITORS = 6
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="SQLite durability: runs in the SQLite pass",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="SQLite durability: runs in the SQLite pass",
+    ),
+    pytest.mark.servers,
+]
 
 
 def server_env(database: Path) -> dict[str, str]:

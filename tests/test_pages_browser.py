@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser import assert_no_axe_violations, back, forward, new_page
@@ -400,13 +401,12 @@ def test_screenshots(seed, browser, live_server, console_errors, device, width, 
             page.wait_for_load_state("networkidle")
             stem = f"{name}-{device}-{scheme}"
             page.screenshot(path=SCREENSHOTS / f"{stem}.png", full_page=True)
-            # Tall pages, also in screen-sized slices that can be read at full size.
-            height = page.evaluate("document.documentElement.scrollHeight")
-            for part, top in enumerate(range(0, height, 1400), start=1):
-                clip = {"x": 0, "y": top, "width": width, "height": min(1400, height - top)}
-                page.screenshot(
-                    path=SCREENSHOTS / "parts" / f"{stem}-{part}.png", full_page=True, clip=clip
-                )
+            # Tall pages, also in screen-sized slices that can be read at full size: cut from
+            # the one capture (a capture per slice would lay out and paint the page again).
+            with Image.open(SCREENSHOTS / f"{stem}.png") as whole:
+                for part, top in enumerate(range(0, whole.height, 1400), start=1):
+                    box = (0, top, whole.width, min(top + 1400, whole.height))
+                    whole.crop(box).save(SCREENSHOTS / "parts" / f"{stem}-{part}.png")
     finally:
         context.close()
     assert list(console_errors) == []

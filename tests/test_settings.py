@@ -301,6 +301,7 @@ def test_backup_command_dumps_postgresql_with_pg_dump(tmp_path: Path) -> None:
 # --- make serve --------------------------------------------------------------------------------
 
 
+@pytest.mark.servers
 def test_two_servers_start_at_once_and_serve_compressed_hashed_static_files(
     tmp_path: Path,
 ) -> None:
