@@ -178,19 +178,6 @@ def page(browser, live_server, console_errors) -> Iterator:
 # --- collection: browser marks and order; CI guard: browser tests must run in CI --------------
 
 
-def pytest_xdist_auto_num_workers(config) -> int | None:
-    """`-n auto`: one worker more than there are CPUs (PYTEST_XDIST_AUTO_NUM_WORKERS wins).
-
-    A browser test's worker waits on Chromium and the live server, and the server tests wait
-    on their servers and timeouts; a worker more keeps both CPUs busy through those waits.
-    """
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None  # pytest-xdist's own hook reads it
-    return (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    ) + 1
-
-
 @pytest.hookimpl(trylast=True)  # after pytest-django has put database tests in Django's order
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:

@@ -24,8 +24,7 @@ REQUIRE_NGINX = os.environ.get("ROLES_REQUIRE_NGINX") == "1"
 # An edit is visible through the proxy within this many seconds (README, "Production").
 EDIT_VISIBLE_WITHIN = 5.0
 ROLE = "/roles/product-manager/"
-# One worker runs the module, so the server behind `served` starts once.
-pytestmark = [pytest.mark.servers, pytest.mark.xdist_group("proxy")]
+pytestmark = pytest.mark.servers
 
 
 @pytest.fixture(scope="module")
