@@ -149,11 +149,14 @@ class Client:
     def get(self, path: str, headers: dict | None = None) -> Response:
         return self.request("GET", path, headers=headers)
 
-    def post(self, path: str, data: dict | list[tuple[str, str]]) -> Response:
+    def post(
+        self, path: str, data: dict | list[tuple[str, str]], headers: dict | None = None
+    ) -> Response:
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Origin": f"http://127.0.0.1:{self.port}",
             "Referer": f"http://127.0.0.1:{self.port}{path}",
+            **(headers or {}),
         }
         return self.request("POST", path, body=urlencode(data).encode(), headers=headers)
 
