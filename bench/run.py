@@ -115,11 +115,9 @@ def with_ceilings(rows: list[Row], files: dict[tuple[str, bool], int]) -> list[R
             key=lambda key: abs(files[key] - row.size),
         )
         if (path, gzipped) not in ceilings:
-            encoding = ", gzip" if gzipped else ""
-            static = Row(f"static file{encoding} ({path.rsplit('/', 1)[-1]})", path, {}, "static")
-            static.headers = dict(GZIP) if gzipped else {}
-            static.size = files[(path, gzipped)]
-            static.ceiling = static
+            name = f"static file{', gzip' if gzipped else ''} ({path.rsplit('/', 1)[-1]})"
+            static = Row(name, path, dict(GZIP) if gzipped else {}, "static")
+            static.size, static.ceiling = files[(path, gzipped)], static
             ceilings[(path, gzipped)] = static
         row.ceiling = ceilings[(path, gzipped)]
     return rows + sorted(ceilings.values(), key=lambda r: (r.gzipped, r.size))
