@@ -2,8 +2,11 @@
 
 Every page is measured as is and gzipped, at gunicorn directly and through the proxy, three times
 (rounds in turn, so a busy moment hits one round, not one row); the table shows each median and
-its spread. Each page is set against a static file of about the same size served by the same
-server: whitenoise's at gunicorn, nginx's own through the proxy. Then the slow-client scenario
+its spread. Each row is set against its own ceiling: the collected static file nearest in size
+to that row's body in the same encoding (gzip rows against a precompressed .gz of about the same
+compressed size), served by the same server: whitenoise's at gunicorn, nginx's own through the
+proxy. The p99 targets take the median of each round's p99 ratio over extra rounds. Then the
+slow-client scenario
 (200 connections trickling headers while wrk loads the comparison), the comparison page's
 first-load weight, and a 60-second mixed load run through the proxy with the proxy's cache hit
 ratio. Nothing here is asserted by a test; the numbers are for people to read (and are written
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import platform
 import re
@@ -57,6 +61,10 @@ class Row:
     size: int = 0
     status: int = 0
     runs: dict[str, list[Run]] = field(default_factory=lambda: {t: [] for t in TARGETS})
+    # The static file this row is set against (a static row is its own), and the extra rounds
+    # at gunicorn that the p99 targets are judged on.
+    ceiling: Row | None = None
+    tail: list[Run] = field(default_factory=list)
 
     @property
     def gzipped(self) -> bool:
@@ -73,7 +81,7 @@ class Row:
         return sum(run.errors for runs in self.runs.values() for run in runs)
 
 
-def rows_to_measure(etag: str, static_path: str) -> list[Row]:
+def page_rows() -> list[Row]:
     pages = [
         ("home", "/", {}),
         ("role page", "/roles/product-manager/", {}),
@@ -90,10 +98,29 @@ def rows_to_measure(etag: str, static_path: str) -> list[Row]:
     for name, path, headers in pages:
         rows.append(Row(name, path, headers))
         rows.append(Row(f"{name}, gzip", path, {**headers, **GZIP}))
-    rows.append(Row("comparison, repeat visit (304)", COMPARE, {"If-None-Match": etag}, "304"))
-    rows.append(Row("static file, same size (ceiling)", static_path, {}, "static"))
-    rows.append(Row("static file, same size, gzip (ceiling)", static_path, dict(GZIP), "static"))
     return rows
+
+
+def with_ceilings(rows: list[Row], files: dict[tuple[str, bool], int]) -> list[Row]:
+    """`rows` and, after them, the static files they are set against: for each row the file
+    nearest its size in its encoding (`files`: (path, gzipped) -> bytes); the 304 is set
+    against the comparison's."""
+    ceilings: dict[tuple[str, bool], Row] = {}
+    for row in rows:
+        if row.kind == "304":
+            row.ceiling = next(r for r in rows if r.name == "comparison").ceiling
+            continue
+        path, gzipped = min(
+            (key for key in files if key[1] == row.gzipped),
+            key=lambda key: abs(files[key] - row.size),
+        )
+        if (path, gzipped) not in ceilings:
+            name = f"static file{', gzip' if gzipped else ''} ({path.rsplit('/', 1)[-1]})"
+            static = Row(name, path, dict(GZIP) if gzipped else {}, "static")
+            static.size, static.ceiling = files[(path, gzipped)], static
+            ceilings[(path, gzipped)] = static
+        row.ceiling = ceilings[(path, gzipped)]
+    return rows + sorted(ceilings.values(), key=lambda r: (r.gzipped, r.size))
 
 
 # --- wrk ---------------------------------------------------------------------------------------
@@ -223,17 +250,22 @@ def first_load(client: Client, path: str) -> tuple[int, list[tuple[str, int]]]:
     return sum(size for _, size in parts), parts
 
 
-def same_size_static_file(client: Client, size: int) -> tuple[str, int]:
-    """The collected static file whose size is closest to `size` bytes."""
+def static_files(client: Client) -> dict[tuple[str, bool], int]:
+    """Every collected text file (hashed name) as served as is and, where a precompressed .gz
+    is served for it, gzipped: (path, gzipped) -> bytes of the body."""
     manifest = client.get("/static/staticfiles.json").json()["paths"].values()
-    best = ("", 0)
+    files = {}
     for name in manifest:
         if not name.endswith((".css", ".js", ".svg", ".txt", ".json", ".html")):
             continue
-        length = int(client.request("HEAD", f"/static/{name}").headers["Content-Length"])
-        if abs(length - size) < abs(best[1] - size):
-            best = (f"/static/{name}", length)
-    return best
+        path = f"/static/{name}"
+        for gzipped in (False, True):
+            response = client.request("HEAD", path, headers=GZIP if gzipped else {})
+            if response.status == 200 and gzipped == (
+                response.headers.get("Content-Encoding") == "gzip"
+            ):
+                files[(path, gzipped)] = int(response.headers["Content-Length"])
+    return files
 
 
 # --- slow clients ------------------------------------------------------------------------------
@@ -327,6 +359,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--slow", type=int, default=20, help="slow-client scenario, s (0: skip)")
     parser.add_argument("--soak", type=int, default=60, help="mixed load run, seconds (0: skip)")
+    parser.add_argument(
+        "--service",
+        type=int,
+        default=5000,
+        help="requests timed one at a time in one process (bench.service; 0: skip)",
+    )
+    parser.add_argument(
+        "--tail-rounds",
+        type=int,
+        default=6,
+        help="extra rounds at gunicorn for the p99 targets (comparison, 304, their ceiling)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None or shutil.which("nginx") is None:
         print("make bench needs wrk and nginx: apt-get install wrk nginx", file=sys.stderr)
@@ -359,13 +403,19 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
     direct = Client(ports["gunicorn"])
     compare = direct.get(COMPARE)
     assert compare.status == 200, f"{COMPARE}: {compare.status}"
-    static_path, _ = same_size_static_file(direct, len(compare.body))
-    rows = rows_to_measure(compare.headers["ETag"], static_path)
+    rows = page_rows()
+    etag = {"If-None-Match": compare.headers["ETag"]}
+    rows.append(Row("comparison, repeat visit (304)", COMPARE, etag, "304"))
     for row in rows:
         response = direct.get(row.path, headers=row.headers)
         row.status, row.size = response.status, len(response.body)
+    rows = with_ceilings(rows, static_files(Client(ports["proxy"])))
+    for row in rows:
+        if row.kind == "static":
+            row.status = direct.get(row.path, headers=row.headers).status
 
     total = len(rows) * len(TARGETS) * (args.rounds * args.seconds + 1)
+    total += 3 * args.tail_rounds * args.seconds
     print(
         f"measuring {len(rows)} rows at gunicorn and through the proxy, {args.rounds} rounds of "
         f"{args.seconds} s (about {total // 60} min {total % 60} s) …",
@@ -386,6 +436,34 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
                 )
         print(f"  round {number + 1} of {args.rounds} done", flush=True)
 
+    # A p99 at 64 connections over gunicorn's threads moves a lot from one round to the next:
+    # the p99 targets are judged on the median of many rounds' ratios, row and ceiling in turn.
+    tail_rows = [r for r in rows if r.name == "comparison" or r.kind == "304"]
+    for row in list(tail_rows):
+        if not any(row.ceiling is other for other in tail_rows):
+            tail_rows.append(row.ceiling)
+    if args.tail_rounds:
+        print(f"{args.tail_rounds} more rounds at gunicorn for the p99 targets …", flush=True)
+    for _ in range(args.tail_rounds):
+        for row in tail_rows:
+            url = f"http://127.0.0.1:{ports['gunicorn']}{row.path}"
+            result = wrk(url, args.seconds, args.connections, args.threads, row.headers)
+            row.tail.append(Run(result["rps"], result["p50"], result["p99"], result["errors"]))
+
+    service = None
+    if args.service:
+        print(f"service time in one process: {args.service:,} requests each …", flush=True)
+        compare = next(r for r in rows if r.name == "comparison")
+        output = subprocess.run(
+            [sys.executable, "-m", "bench.service", str(args.service), compare.ceiling.path],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        service = json.loads(output.strip().splitlines()[-1])
+
     slow = None
     if args.slow:
         print(f"slow-client scenario: {args.slow} s …", flush=True)
@@ -401,7 +479,12 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
         offset = access_log.stat().st_size if access_log.exists() else 0
         sampler = MemorySampler(server.process.pid)
         sampler.start()
-        script = mix_script(rows)
+        # Every page, the 304 and the comparison's static files, in turn.
+        compare = next(r for r in rows if r.name == "comparison")
+        script = mix_script(
+            [r for r in rows if r.kind != "static"]
+            + [r for r in rows if r.kind == "static" and r.path == compare.ceiling.path]
+        )
         soak = wrk(server.base_url + "/", args.soak, args.connections, args.threads, None, script)
         sampler.stop.set()
         sampler.join()
@@ -409,7 +492,7 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
         soak["memory"] = sampler.samples
         soak["cache"] = cache_statuses(access_log, offset)
 
-    report = render(args, env, gunicorn, rows, weight, parts, slow, soak, load)
+    report = render(args, env, gunicorn, rows, weight, parts, slow, soak, load, service)
     print(report)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"bench-{stamp}.md").write_text(report)
@@ -417,13 +500,8 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
     return 0
 
 
-def render(args, env, gunicorn, rows, weight, parts, slow, soak, load) -> str:
+def render(args, env, gunicorn, rows, weight, parts, slow, soak, load, service) -> str:
     database = "PostgreSQL" if env.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
-    ceiling = {
-        (target, zipped): next(r for r in rows if r.kind == "static" and r.gzipped == zipped)
-        for target in TARGETS
-        for zipped in (False, True)
-    }
     out = [
         "",
         f"Roles bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -435,17 +513,19 @@ def render(args, env, gunicorn, rows, weight, parts, slow, soak, load) -> str:
         f"load: wrk on loopback, {args.connections} connections, {args.threads} threads, "
         f"{args.rounds} rounds of {args.seconds} s per row and target; req/s is the median of "
         "the rounds, ± the spread (max - min) / median",
-        "ceiling: the static file of the same size and encoding from the same server "
-        "(whitenoise at gunicorn, nginx's own through the proxy)",
+        "ceiling: for each row, the collected static file nearest its size in the same encoding "
+        "(bytes in the ceiling column), from the same server (whitenoise at gunicorn, nginx's "
+        "own through the proxy), measured in the same rounds; a 304 is set against the "
+        "comparison's",
         "",
-        "| row | status | bytes | gunicorn req/s | vs ceiling | p99 ms | vs ceiling "
-        "| proxy req/s | vs ceiling | p99 ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| row | status | bytes | ceiling bytes | gunicorn req/s | vs ceiling | p99 ms "
+        "| vs ceiling | proxy req/s | vs ceiling | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
+        top = row.ceiling
         cells = []
         for target in TARGETS:
-            top = ceiling[(target, row.gzipped)]
             rps, p99 = row.median(target), row.median(target, "p99")
             cells.append(f"{rps:,.0f} ±{row.spread(target):.0%} | {rps / top.median(target):.0%}")
             if target == "gunicorn":
@@ -453,15 +533,22 @@ def render(args, env, gunicorn, rows, weight, parts, slow, soak, load) -> str:
             else:
                 cells.append(f"{p99:.2f}")
         out.append(
-            f"| {row.name} | {row.status} | {row.size:,} | {' | '.join(cells)} | {row.errors()} |"
+            f"| {row.name} | {row.status} | {row.size:,} | {top.size:,} | {' | '.join(cells)} "
+            f"| {row.errors()} |"
         )
 
-    def ratios(row: Row, target: str, measure: str = "rps") -> list[float]:
-        top = ceiling[(target, row.gzipped)]
+    def ratios(row: Row, target: str) -> list[float]:
         return [
-            getattr(mine, measure) / getattr(theirs, measure)
-            for mine, theirs in zip(row.runs[target], top.runs[target], strict=True)
+            mine.rps / theirs.rps
+            for mine, theirs in zip(row.runs[target], row.ceiling.runs[target], strict=True)
         ]
+
+    def tail_ratios(row: Row) -> list[float]:
+        pairs = [
+            *zip(row.runs["gunicorn"], row.ceiling.runs["gunicorn"], strict=True),
+            *zip(row.tail, row.ceiling.tail, strict=True),
+        ]
+        return [mine.p99 / theirs.p99 for mine, theirs in pairs]
 
     def each_round(values: list[float], ok) -> str:
         return ", ".join(f"{v:.0%}" if v < 10 else f"{v:.1f}x" for v in values) + (
@@ -477,26 +564,24 @@ def render(args, env, gunicorn, rows, weight, parts, slow, soak, load) -> str:
         values = ratios(row, "proxy")
         ok = statistics.median(values) >= 0.9
         target_lines.append(
-            f"- through the proxy, {row.name} ≥ 90% of nginx's static file: "
-            f"{statistics.median(values):.0%} — {verdict(ok)}; "
+            f"- through the proxy, {row.name} ≥ 90% of nginx's static file "
+            f"({row.ceiling.size:,} B): {statistics.median(values):.0%} — {verdict(ok)}; "
             f"rounds {each_round(values, lambda v: v >= 0.9)}"
         )
     for row, share in ((compare, 0.8), (repeat, 0.9)):
         values = ratios(row, "gunicorn")
         target_lines.append(
-            f"- at gunicorn, {row.name} ≥ {share:.0%} of whitenoise's static file: "
-            f"{statistics.median(values):.0%} — {verdict(statistics.median(values) >= share)}; "
+            f"- at gunicorn, {row.name} ≥ {share:.0%} of whitenoise's static file "
+            f"({row.ceiling.size:,} B): {statistics.median(values):.0%} — "
+            f"{verdict(statistics.median(values) >= share)}; "
             f"rounds {each_round(values, lambda v, s=share: v >= s)}"
         )
-        values = [
-            mine.p99 / theirs.p99
-            for mine, theirs in zip(
-                row.runs["gunicorn"], ceiling[("gunicorn", False)].runs["gunicorn"], strict=True
-            )
-        ]
+        values = tail_ratios(row)
+        middle = statistics.median(values)
         target_lines.append(
-            f"- at gunicorn, {row.name} p99 ≤ 2x the static file's: "
-            f"{statistics.median(values):.1f}x — {verdict(statistics.median(values) <= 2)}"
+            f"- at gunicorn, {row.name} p99 ≤ 2x the static file's: median of {len(values)} "
+            f"rounds {middle:.1f}x (rounds {min(values):.1f}x to {max(values):.1f}x; "
+            f"{sum(v <= 2 for v in values)} of {len(values)} within 2x) — {verdict(middle <= 2)}"
         )
     out += target_lines
     out.append(
@@ -519,6 +604,23 @@ def render(args, env, gunicorn, rows, weight, parts, slow, soak, load) -> str:
         f"first load of the comparison page: {weight / 1024:.1f} KB compressed in total",
         *(f"  {size / 1024:6.1f} KB  {url}" for url, size in parts),
     ]
+    if service:
+        mine, static = service["304"], service["static"]
+        out += [
+            "",
+            f"service time in one process, one request at a time (bench.service, "
+            f"{mine['requests']:,} each; ms):",
+            *(
+                f"  {name} ({data['status']}): wall p50 {data['wall_p50']:.3f}, p99 "
+                f"{data['wall_p99']:.3f}; CPU p50 {data['cpu_p50']:.3f}, p99 {data['cpu_p99']:.3f}"
+                f"; {data['version_reads']} version re-reads, {data['collections']} GC runs"
+                for name, data in (("304", mine), ("static file", static))
+            ),
+            f"  304 p99 / static p99: wall {mine['wall_p99'] / static['wall_p99']:.1f}x, CPU "
+            f"{mine['cpu_p99'] / static['cpu_p99']:.1f}x; of the 304's slowest "
+            f"{mine['slowest']}, {mine['slowest_with_read']} re-read the version and "
+            f"{mine['slowest_with_collection']} ran the garbage collector",
+        ]
     if slow:
         out += [
             "",

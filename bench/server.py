@@ -119,15 +119,19 @@ class Response:
 class Client:
     """A cookie-keeping HTTP/1.1 client that does not follow redirects (a 302 is an answer)."""
 
-    def __init__(self, port: int, timeout: float = 30) -> None:
+    def __init__(self, port: int, timeout: float = 30, source: str | None = None) -> None:
         self.port = port
         self.timeout = timeout
+        # The loopback address to connect from (127.0.0.2, …): another visitor to the server.
+        self.source = (source, 0) if source else None
         self.cookies: dict[str, str] = {}
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
     ) -> Response:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=self.timeout, source_address=self.source
+        )
         all_headers = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -145,11 +149,14 @@ class Client:
     def get(self, path: str, headers: dict | None = None) -> Response:
         return self.request("GET", path, headers=headers)
 
-    def post(self, path: str, data: dict | list[tuple[str, str]]) -> Response:
+    def post(
+        self, path: str, data: dict | list[tuple[str, str]], headers: dict | None = None
+    ) -> Response:
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Origin": f"http://127.0.0.1:{self.port}",
             "Referer": f"http://127.0.0.1:{self.port}{path}",
+            **(headers or {}),
         }
         return self.request("POST", path, body=urlencode(data).encode(), headers=headers)
 

@@ -177,7 +177,9 @@ def run_behind_nginx(env: dict[str, str], port: int) -> int:
     binds = [f"unix:{socket_path}"]
     if env.get("UPSTREAM_PORT"):  # gunicorn directly on loopback too: `make bench` compares
         binds.append(f"127.0.0.1:{env['UPSTREAM_PORT']}")
-    gunicorn_env = {**env, "GUNICORN_BIND": ",".join(binds)}
+    # Behind our nginx: take the visitor's address from nginx's X-Real-IP, for requests on the
+    # socket only (roles_site.clientaddress); the loopback port keeps its connection's address.
+    gunicorn_env = {**env, "GUNICORN_BIND": ",".join(binds), "DJANGO_BEHIND_NGINX": "1"}
     config = nginx_config(runtime, port, socket_path, Path(env["DJANGO_STATIC_ROOT"]))
     print(f"nginx on http://127.0.0.1:{port} -> gunicorn on {socket_path}", flush=True)
     children: list[subprocess.Popen] = []

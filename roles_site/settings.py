@@ -55,7 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so its one log line per request sees the final status and the whole duration.
+    # The visitor's address behind our nginx, before anything reads it (roles_site.clientaddress).
+    "roles_site.clientaddress.ProxyClientAddressMiddleware",
+    # Outermost otherwise, so its one log line per request sees the final status and the whole
+    # duration.
     "roles_site.middleware.RequestLogMiddleware",
     # Next, so every error under /api/ (a bad Host's 400, a 500, a 412) reaches it as a response.
     "roles_site.apierrors.ApiJsonErrorsMiddleware",
@@ -232,7 +235,10 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# Admin login lockout.
+# Admin login lockout, per user and address. Behind the nginx `make serve` starts, the address
+# is the one nginx saw (X-Real-IP, set by nginx alone), taken only from requests on gunicorn's
+# unix socket (roles_site.clientaddress); otherwise it is the connection's own.
+PROXY_CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP" if env_bool("DJANGO_BEHIND_NGINX", False) else ""
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -48,6 +48,17 @@ def served(tmp_path_factory) -> Iterator[Server]:
         yield server
 
 
+def shell(server: Server, code: str) -> None:
+    """Run `code` in another process on the server's database, like an editor elsewhere."""
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env=server.env,
+        check=True,
+        capture_output=True,
+    )
+
+
 def timed_get(port: int, path: str) -> tuple[float, int]:
     start = time.monotonic()
     try:
@@ -172,14 +183,7 @@ def test_an_edit_shows_through_the_proxy_within_the_bound(served: Server) -> Non
         "from catalog.models import Role; "
         f"role = Role.objects.get(slug='product-manager'); role.name = {name!r}; role.save()"
     )
-    # Another process saves, like an editor on another instance.
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", edit],
-        cwd=BASE_DIR,
-        env=served.env,
-        check=True,
-        capture_output=True,
-    )
+    shell(served, edit)  # another process saves, like an editor on another instance
     saved = time.monotonic()
     while name not in client.get(ROLE).text:
         assert time.monotonic() - saved < EDIT_VISIBLE_WITHIN, "the edit never showed"
@@ -189,6 +193,29 @@ def test_an_edit_shows_through_the_proxy_within_the_bound(served: Server) -> Non
         assert time.monotonic() - saved < EDIT_VISIBLE_WITHIN, "the API never showed the edit"
         time.sleep(0.1)
         api = client.get("/api/v1/roles/product-manager/")
+
+
+def test_a_sign_in_lockout_through_the_proxy_is_for_one_visitor(served: Server) -> None:
+    """nginx passes each visitor's own address to Django, replacing any the client sent: five
+    failures from one address, each claiming another, lock out that address only."""
+    user, password = f"visitor-{time.time_ns()}", "a-long-password-for-the-lockout"
+    shell(
+        served,
+        "from django.contrib.auth import get_user_model; "
+        f"get_user_model().objects.create_user({user!r}, password={password!r}, is_staff=True)",
+    )
+
+    def sign_in(client: Client, password: str, headers: dict | None = None) -> int:
+        fields = dict(client.form("/admin/login/"))
+        fields.update(username=user, password=password, next="/admin/")
+        return client.post("/admin/login/", fields, headers=headers).status
+
+    attacker = Client(served.port)
+    for attempt in range(5):
+        forged = {"X-Real-IP": f"10.0.0.{attempt}", "X-Forwarded-For": f"10.0.1.{attempt}"}
+        sign_in(attacker, "wrong", forged)
+    assert sign_in(attacker, password, {"X-Real-IP": "10.0.0.99"}) == 429
+    assert sign_in(Client(served.port, source="127.0.0.2"), password) == 302
 
 
 def test_without_nginx_make_serve_runs_gunicorn_alone(tmp_path: Path) -> None:
