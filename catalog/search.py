@@ -335,6 +335,7 @@ class Hit:
     document: Document
     score: float
     matched: set[str]  # the catalog words that matched, for marking
+    terms: list[Term] = field(default_factory=list)  # the query's words, expanded
 
     @property
     def kind(self) -> str:
@@ -358,15 +359,19 @@ class Hit:
 
     @cached_property
     def matched_title(self) -> str:
-        """The other title the query found, when it found the role by a word its name lacks:
-        the one with most matched words, then the shortest ("program manager" before
-        "technical program manager")."""
-        name = text_keys(self.document.title)
-        found = [
-            (len(keys & self.matched), -len(keys), title)
-            for title in self.document.other_titles
-            if (keys := text_keys(title)) & self.matched - name
-        ]
+        """The other title the query found the role by, when it matches some query word better
+        than the name does ("PO"; "program manager", not the "programme" of the name): the one
+        that matches best, then the shortest ("program manager" before "technical …")."""
+
+        def quality(keys: set[str]) -> list[float]:
+            return [max((t.expansions.get(k, 0.0) for k in keys), default=0.0) for t in self.terms]
+
+        name = quality(text_keys(self.document.title))
+        found = []
+        for title in self.document.other_titles:
+            own = quality(keys := text_keys(title))
+            if any(mine > theirs for mine, theirs in zip(own, name, strict=True)):
+                found.append((sum(own), -len(keys), title))
         return max(found)[2] if found else ""
 
     @property
@@ -403,7 +408,7 @@ def score(document: Document, terms: list[Term]) -> Hit | None:
         if not best:
             return None
         total += best
-    return Hit(document, total, matched)
+    return Hit(document, total, matched, terms)
 
 
 def mark(text: str, matched: set[str]) -> SafeString:
