@@ -660,3 +660,46 @@ def make_admin_catalog() -> dict:
         "accountable": accountable,
         "project": project,
     }
+
+
+# --- finding your pair: eight roles as the catalog names them, and a RACI grid of any size ------
+
+# slug, short name, other titles: the names a reader knows the roles by.
+EIGHT_ROLES = [
+    ("product-manager", "Product", ""),
+    ("project-manager", "Project", ""),
+    ("product-owner", "Product owner", "PO, Scrum product owner"),
+    ("scrum-master", "Scrum master", "SM, agile coach"),
+    ("delivery-manager", "Delivery", "DM, delivery lead"),
+    ("programme-manager", "Programme", "program manager, PgM, TPM"),
+    ("business-analyst", "Analyst", "BA, requirements analyst"),
+    ("sponsor", "Sponsor", "project sponsor, SRO"),
+]
+RACI_ORDER = [Raci.RESPONSIBLE, Raci.CONSULTED, Raci.INFORMED]
+
+
+def make_eight_roles() -> dict[str, Role]:
+    return {
+        slug: make_role(slug, short_name=short, other_titles=titles, order=i)
+        for i, (slug, short, titles) in enumerate(EIGHT_ROLES, start=1)
+    }
+
+
+def make_raci_catalog(activities: int = 27) -> dict[str, Role]:
+    """The eight roles and `activities` shared activities: activity i is owned (A) by role
+    i mod 8, the role after it has no part, and the others are R, C, I in turn."""
+    roles = make_eight_roles()
+    ordered = list(roles.values())
+    for i in range(activities):
+        owner = i % len(ordered)
+        parts = {ordered[owner]: (Raci.ACCOUNTABLE, None)}
+        for step in range(2, len(ordered)):
+            parts[ordered[(owner + step) % len(ordered)]] = (RACI_ORDER[step % 3], None)
+        make_collaboration(
+            f"activity-{i:02}",
+            parts=parts,
+            title=f"Shared activity number {i}",
+            why_accountable=f"{ordered[owner].name} answers for activity {i}.",
+            order=i,
+        )
+    return roles
