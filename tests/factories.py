@@ -23,6 +23,7 @@ from django.db.models import Model
 from catalog.changes import CATALOG_LOADED, version_unversioned_records
 from catalog.models import (
     Collaboration,
+    Confusion,
     Contribution,
     Dimension,
     Function,
@@ -131,6 +132,12 @@ def build_contribution(
     )
 
 
+def build_confusion(role: Role, other: Role, **fields) -> Confusion:
+    return Confusion(
+        **{"role": role, "other": other, "why": f"Why {role.name} and {other.name} mix.", **fields}
+    )
+
+
 def build_pairing(role_a: Role, role_b: Role, source: Source, **fields) -> Pairing:
     return Pairing(
         **{
@@ -172,6 +179,7 @@ make_trait = _saved(build_trait)
 make_stage = _saved(build_stage)
 make_involvement = _saved(build_involvement)
 make_contribution = _saved(build_contribution)
+make_confusion = _saved(build_confusion)
 make_pairing = _saved(build_pairing)
 make_key_difference = _saved(build_key_difference)
 
@@ -702,4 +710,22 @@ def make_raci_catalog(activities: int = 27) -> dict[str, Role]:
             why_accountable=f"{ordered[owner].name} answers for activity {i}.",
             order=i,
         )
+    return roles
+
+
+# Each role's "often confused with", as the research gives them: (role, other, why).
+CONFUSIONS = [
+    ("product-owner", "product-manager", "Both decide what gets built."),
+    ("product-owner", "business-analyst", "Both work on backlog items."),
+    ("scrum-master", "project-manager", "Both are seen as the one who keeps work moving."),
+    ("scrum-master", "delivery-manager", "The two titles are often swapped."),
+    ("sponsor", "product-manager", "Both speak for what the work is for."),
+]
+
+
+def make_confused_catalog() -> dict[str, Role]:
+    """The eight roles, each with the roles it is often confused with, in that order."""
+    roles = make_eight_roles()
+    for i, (role, other, why) in enumerate(CONFUSIONS):
+        make_confusion(roles[role], roles[other], why=why, order=i)
     return roles

@@ -404,8 +404,8 @@ QUERY_COUNTS = [
     # url, headers, queries: catalog version + what the page reads
     ("/", {}, 5),  # roles, key functions, key-question traits, who takes part in what
     ("/roles/", {}, 4),
-    ("/roles/role-1/", {}, 16),  # Role.with_page (14) + the other roles
-    ("/roles/role-1/?function=function-1", HX, 16),
+    ("/roles/role-1/", {}, 17),  # Role.with_page (14) + confusions + the other roles
+    ("/roles/role-1/?function=function-1", HX, 17),
     ("/sources/", {}, 11),  # sources + nine kinds of citation
     ("/roles/no-such-role/", {}, 4),  # role, old slugs, roles on the 404 page
 ]
