@@ -706,7 +706,7 @@ def make_raci_catalog(activities: int = 27) -> dict[str, Role]:
         make_collaboration(
             f"activity-{i:02}",
             parts=parts,
-            title=f"Shared activity number {i}",
+            title=f"Shared activity number {i}, done together",
             why_accountable=f"{ordered[owner].name} answers for activity {i}.",
             order=i,
         )
