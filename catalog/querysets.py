@@ -264,3 +264,15 @@ class PairingQuerySet(models.QuerySet):
                 cited(Pairing),
             )
         )
+
+    def with_roles(self) -> PairingQuerySet:
+        """Pairings with their roles: 2 queries."""
+        return self.prefetch_related("roles")
+
+    def in_catalog_order(self) -> list:
+        """The pairings (with their roles) in the catalog's order of their roles: the pairs of
+        the first role first, a pair before the larger sets that start like it."""
+        return sorted(
+            self.with_roles(),
+            key=lambda pairing: [(role.order, role.name) for role in pairing.ordered_roles],
+        )

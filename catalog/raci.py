@@ -165,28 +165,3 @@ class RaciMatrix:
             f"Showing {len(self.rows)} of {self.total} activities: those where the "
             f"{self.chosen_names} is Responsible or Accountable"
         )
-
-
-@dataclass
-class RolePair:
-    a: Role
-    b: Role
-    shared: int  # activities both take part in
-
-    @property
-    def url(self) -> str:
-        return reverse("catalog:compare", args=[self.a.slug, self.b.slug])
-
-
-def mixed_up_pairs(roles: list[Role], limit: int) -> list[RolePair]:
-    """The pairs of roles most often mixed up, as the catalog can tell: those that share the
-    most activities first, then in the catalog's order. One query, whatever the size."""
-    members: dict[int, set[int]] = {}
-    for activity, role in Contribution.objects.values_list("collaboration_id", "role_id"):
-        members.setdefault(role, set()).add(activity)
-    pairs = [
-        RolePair(a, b, len(members.get(a.pk, set()) & members.get(b.pk, set())))
-        for i, a in enumerate(roles)
-        for b in roles[i + 1 :]
-    ]
-    return sorted(pairs, key=lambda pair: -pair.shared)[:limit]

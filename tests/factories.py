@@ -727,9 +727,24 @@ CONFUSIONS = [
 ]
 
 
+# The pairings editors wrote, by their roles in any order: a trio among them.
+PAIRINGS = [
+    (("sponsor", "product-manager"), "The sponsor owns the money. The product manager the rest."),
+    (("scrum-master", "project-manager"), "One serves a team; the other runs a project."),
+    (
+        ("delivery-manager", "scrum-master", "project-manager"),
+        "Three answers to 'who runs delivery?'. Agree who does which.",
+    ),
+    (("product-manager", "product-owner"), "A product manager owns a product's direction."),
+]
+
+
 def make_confused_catalog() -> dict[str, Role]:
-    """The eight roles, each with the roles it is often confused with, in that order."""
+    """The eight roles, each with the roles it is often confused with, in that order, and the
+    pairings (two or three roles) editors wrote about."""
     roles = make_eight_roles()
     for i, (role, other, why) in enumerate(CONFUSIONS):
         make_confusion(roles[role], roles[other], why=why, order=i)
+    for slugs, bottom_line in PAIRINGS:
+        make_pairing(*(roles[slug] for slug in slugs), bottom_line=bottom_line)
     return roles
