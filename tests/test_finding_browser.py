@@ -80,3 +80,53 @@ def test_axe_on_a_role_page_with_its_confusions(
     finally:
         context.close()
     assert list(console_errors) == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (375, 667)])
+def test_home_pairs_in_the_first_screen_keyboard_and_back(
+    roles, browser, live_server, console_errors, width, height
+):
+    context, page = new_page(
+        browser, live_server, console_errors, viewport={"width": width, "height": height}
+    )
+    try:
+        page.goto("/")
+        links = page.locator(".pair-link")
+        expect(links).to_have_count(4)
+        for i in range(4):
+            expect(page.locator(".pair").nth(i)).to_be_in_viewport(ratio=1)
+        # The first Tab stops after the header are the pairs, in the order shown.
+        trio = page.get_by_role("link", name="Project manager vs Scrum master vs Delivery manager")
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            if trio.evaluate("el => el === document.activeElement"):
+                break
+        expect(trio).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(
+            re.compile(r"/compare/project-manager/vs/scrum-master/vs/delivery-manager/$")
+        )
+        back(page)
+        expect(page).to_have_url(re.compile(r"/$"))
+        expect(links.first).to_be_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_on_the_home_pairs(roles, browser, live_server, console_errors, width, scheme):
+    context, page = new_page(
+        browser,
+        live_server,
+        console_errors,
+        color_scheme=scheme,
+        viewport={"width": width, "height": 800},
+    )
+    try:
+        page.goto("/")
+        page.wait_for_load_state("networkidle")
+        assert_no_axe_violations(page)
+    finally:
+        context.close()
+    assert list(console_errors) == []
