@@ -11,7 +11,13 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from catalog.models import Contribution
-from tests.browser import assert_no_axe_violations, back, new_page
+from tests.browser import (
+    assert_no_axe_violations,
+    assert_no_axe_violations_at,
+    back,
+    new_page,
+    opened,
+)
 from tests.factories import PJM, PO, make_compare_catalog, make_raci_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -45,10 +51,9 @@ def no_sideways_scrolling(page, selector: str) -> bool:
 def test_all_eight_role_columns_fit_1280_without_sideways_scrolling(
     eight, browser, live_server, console_errors
 ):
-    context, page = new_page(
+    with opened(
         browser, live_server, console_errors, viewport={"width": 1280, "height": 800}
-    )
-    try:
+    ) as page:
         page.goto(URL)
         expect(rows(page)).to_have_count(27)
         header = page.locator(".raci-grid thead th")
@@ -61,16 +66,12 @@ def test_all_eight_role_columns_fit_1280_without_sideways_scrolling(
         names = page.locator(".raci-grid td abbr .visually-hidden").all_text_contents()
         assert len(names) == Contribution.objects.count()
         assert set(names) <= {"Responsible", "Accountable", "Consulted", "Informed"}
-    finally:
-        context.close()
-    assert list(console_errors) == []
 
 
 def test_the_header_row_stays_in_view_down_the_grid(eight, browser, live_server, console_errors):
-    context, page = new_page(
+    with opened(
         browser, live_server, console_errors, viewport={"width": 1280, "height": 800}
-    )
-    try:
+    ) as page:
         page.goto(URL)
         rows(page).nth(24).scroll_into_view_if_needed()
         top = (
@@ -79,23 +80,16 @@ def test_the_header_row_stays_in_view_down_the_grid(eight, browser, live_server,
             .evaluate("el => el.getBoundingClientRect().top")
         )
         assert abs(top) <= 1, f"the header row is at {top}px, not at the top of the screen"
-    finally:
-        context.close()
-    assert list(console_errors) == []
 
 
 def test_a_filtered_pairs_grid_fits_one_screen_at_1280(eight, browser, live_server, console_errors):
-    context, page = new_page(
+    with opened(
         browser, live_server, console_errors, viewport={"width": 1280, "height": 800}
-    )
-    try:
+    ) as page:
         page.goto(f"{URL}?role=product-manager&role=project-manager")
         expect(rows(page)).to_have_count(21)  # 6 of every 8: A or R for one of the two
         bottom = page.locator(".raci-grid").evaluate("el => el.getBoundingClientRect().bottom")
         assert bottom <= 800, f"the grid ends at {bottom}px, below a 1280x800 screen"
-    finally:
-        context.close()
-    assert list(console_errors) == []
 
 
 def test_a_row_leads_to_its_details_on_the_same_page(catalog, page):
@@ -149,10 +143,9 @@ def test_role_filter_works_without_javascript(catalog, browser, live_server, con
 def test_on_a_phone_the_grid_scrolls_in_its_box_with_the_activities_pinned(
     eight, browser, live_server, console_errors
 ):
-    context, page = new_page(
+    with opened(
         browser, live_server, console_errors, viewport={"width": 375, "height": 667}
-    )
-    try:
+    ) as page:
         page.goto(URL)
         assert no_sideways_scrolling(page, "html")
         header = page.locator(".raci-grid thead th")
@@ -173,9 +166,6 @@ def test_on_a_phone_the_grid_scrolls_in_its_box_with_the_activities_pinned(
         first_left = first.evaluate("el => el.getBoundingClientRect().left")
         assert abs(first_left - wrap_left) <= 2, "the activity names scrolled away"
         expect(header.nth(8)).to_be_in_viewport()
-    finally:
-        context.close()
-    assert list(console_errors) == []
 
 
 def test_the_grid_prints_on_one_a4_page(seed, page):
@@ -257,17 +247,7 @@ def test_the_filter_works_from_the_keyboard(eight, page):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 375])
 def test_axe_on_the_eight_role_grid(eight, browser, live_server, console_errors, width, scheme):
-    context, page = new_page(
-        browser,
-        live_server,
-        console_errors,
-        color_scheme=scheme,
-        viewport={"width": width, "height": 800},
+    url = f"{URL}?role=sponsor&role=product-owner"
+    assert_no_axe_violations_at(
+        browser, live_server, console_errors, url, width=width, scheme=scheme
     )
-    try:
-        page.goto(f"{URL}?role=sponsor&role=product-owner")
-        page.wait_for_load_state("networkidle")
-        assert_no_axe_violations(page)
-    finally:
-        context.close()
-    assert list(console_errors) == []
