@@ -127,6 +127,19 @@ class RoleQuerySet(models.QuerySet):
             ),
         )
 
+    def with_confusions(self) -> RoleQuerySet:
+        """The roles each is often confused with, and why, in the editors' order: 1 query."""
+        from catalog.models import Confusion
+
+        return self.prefetch_related(
+            Prefetch(
+                "confusions",
+                queryset=Confusion.objects.select_related("other").order_by(
+                    "order", "other__order"
+                ),
+            )
+        )
+
     def in_order(self, *slugs: str) -> list[Role]:
         """The roles named by slug, fully loaded, in the order asked (a slug may repeat); a slug
         that names no role is left out."""
@@ -250,4 +263,16 @@ class PairingQuerySet(models.QuerySet):
                 ),
                 cited(Pairing),
             )
+        )
+
+    def with_roles(self) -> PairingQuerySet:
+        """Pairings with their roles: 2 queries."""
+        return self.prefetch_related("roles")
+
+    def in_catalog_order(self) -> list:
+        """The pairings (with their roles) in the catalog's order of their roles: the pairs of
+        the first role first, a pair before the larger sets that start like it."""
+        return sorted(
+            self.with_roles(),
+            key=lambda pairing: [(role.order, role.name) for role in pairing.ordered_roles],
         )

@@ -49,6 +49,43 @@ class RoleChoice:
     chosen: bool
 
 
+@dataclass
+class RaciColumn:
+    """A role's column: its heading on a wide screen (`role.label`) and its abbreviation on a
+    narrow one, each with the full name for screen readers and as a tooltip."""
+
+    role: Role
+    abbreviation: str
+    chosen: bool
+
+
+# A short label reads as it is; a longer one gets an abbreviation in narrow columns.
+SHORT_LABEL = 8
+
+
+def abbreviations(roles: list[Role]) -> dict[int, str]:
+    """Each role's abbreviation for a narrow column, unique among `roles`: a one-word other title
+    of up to four letters the role is known by ("PO", "PgM"), else the initials of its name,
+    else its label. A candidate two roles share ("PM") is used by neither."""
+
+    def candidates(role: Role) -> list[str]:
+        if len(role.label) <= SHORT_LABEL:
+            return [role.label]
+        known = [t for t in role.other_title_list if len(t) <= 4 and t.isalpha()]
+        initials = "".join(word[0] for word in role.name.split()).upper()
+        return [*known, initials, role.label]
+
+    options = {role.pk: candidates(role) for role in roles}
+    taken: dict[str, int] = {}
+    for choices in options.values():
+        for choice in set(choices[:-1]):
+            taken[choice] = taken.get(choice, 0) + 1
+    return {
+        pk: next((c for c in choices[:-1] if taken[c] == 1), choices[-1])
+        for pk, choices in options.items()
+    }
+
+
 def _by_order(roles: Iterable[Role]) -> list[Role]:
     return sorted(roles, key=lambda role: (role.order, role.name))
 
@@ -86,12 +123,21 @@ class RaciMatrix:
         ]
         taking_part = {part.role_id for activity in shown for part in activity.contributions.all()}
         self.roles = [role for role in everyone if role.pk in taking_part]
+        short = abbreviations(everyone)
+        self.columns = [
+            RaciColumn(role, short[role.pk], role.pk in chosen_ids) for role in self.roles
+        ]
         self.rows = []
         for activity in shown:
             by_role = {part.role_id: part for part in activity.contributions.all()}
             self.rows.append(
                 RaciRow(activity, [RaciCell(role, by_role.get(role.pk)) for role in self.roles])
             )
+
+    @property
+    def abbreviated(self) -> list[RaciColumn]:
+        """The columns whose narrow heading is an abbreviation, for the key under the grid."""
+        return [column for column in self.columns if column.abbreviation != column.role.label]
 
     @property
     def url(self) -> str:
@@ -119,28 +165,3 @@ class RaciMatrix:
             f"Showing {len(self.rows)} of {self.total} activities: those where the "
             f"{self.chosen_names} is Responsible or Accountable"
         )
-
-
-@dataclass
-class RolePair:
-    a: Role
-    b: Role
-    shared: int  # activities both take part in
-
-    @property
-    def url(self) -> str:
-        return reverse("catalog:compare", args=[self.a.slug, self.b.slug])
-
-
-def mixed_up_pairs(roles: list[Role], limit: int) -> list[RolePair]:
-    """The pairs of roles most often mixed up, as the catalog can tell: those that share the
-    most activities first, then in the catalog's order. One query, whatever the size."""
-    members: dict[int, set[int]] = {}
-    for activity, role in Contribution.objects.values_list("collaboration_id", "role_id"):
-        members.setdefault(role, set()).add(activity)
-    pairs = [
-        RolePair(a, b, len(members.get(a.pk, set()) & members.get(b.pk, set())))
-        for i, a in enumerate(roles)
-        for b in roles[i + 1 :]
-    ]
-    return sorted(pairs, key=lambda pair: -pair.shared)[:limit]

@@ -13,6 +13,10 @@ queries (the same on SQLite and PostgreSQL) and matches in Python:
   another form of it (a shared start: "analysis" and "analyse"), or, when the catalog has none
   of these, by edit distance: rapidfuzz's optimal string alignment (a transposition is one
   edit) over the catalog's own vocabulary ("roadmpa" -> roadmap). That correction is shown.
+- A role is found by its other titles ("PO", "agile coach", "program manager") as by its name,
+  and its result says which title matched. A query word that is one of the catalog's short
+  abbreviations ("PO", "BA", "SRO") matches only that word: no prefix, other form or spelling
+  near it, so "PO" never finds "PM" or "portfolio".
 - Every query word must match (AND); a result's score sums each word's best match, weighted by
   where it matched (a title counts more than a description), and results rank by that score.
 """
@@ -56,6 +60,8 @@ FUZZY_CUTOFF = 0.75
 FUZZY_MIN_LENGTH = 4
 FUZZY_LIMIT = 3
 EXACT, PREFIX, RELATED, FUZZY = 1.0, 0.7, 0.65, 0.6
+# An other title of one word this short is an abbreviation, matched only exactly ("PO", "SRO").
+ABBREVIATION_MAX_LENGTH = 4
 # Two words are forms of one ("analysis", "analyzes"; "prioritise", "prioritize"; "manager",
 # "management") when they share a start of at least this many letters and differ only in their
 # last three or fewer.
@@ -157,13 +163,15 @@ def compounds(terms: list[Term], vocabulary: set[str]) -> list[Term]:
     return merged
 
 
-def expand(terms: list[Term], vocabulary: set[str]) -> None:
+def expand(terms: list[Term], vocabulary: set[str], abbreviations: set[str] = frozenset()) -> None:
     """Fill each term's catalog words: itself, words it begins, other forms of it, or else (when
-    the catalog has none of these) the nearest spellings."""
+    the catalog has none of these) the nearest spellings. An abbreviation stands only for itself."""
     ordered = sorted(vocabulary)
     for term in terms:
         if term.key in vocabulary:
             term.expansions[term.key] = EXACT
+        if term.key in abbreviations:
+            continue
         for word in ordered:
             if word != term.key and word.startswith(term.key):
                 term.expansions[word] = PREFIX
@@ -207,10 +215,21 @@ class Document:
     context: str = ""
     accent: int | None = None
     rank: int = 0  # the kind's place, then the catalog's order, breaks ties
+    other_titles: list[str] = field(default_factory=list)  # a role's other names, also fields
 
     @cached_property
     def keys(self) -> set[str]:
         return set().union(*(f.keys for f in self.fields))
+
+    @cached_property
+    def abbreviations(self) -> set[str]:
+        """The keys of its one-word short other titles ("PO", "PgM")."""
+        return {
+            key
+            for title in self.other_titles
+            if len(title) <= ABBREVIATION_MAX_LENGTH and WORD.fullmatch(title)
+            for key in word_keys(title)
+        }
 
 
 def documents() -> list[Document]:
@@ -224,12 +243,14 @@ def documents() -> list[Document]:
                 role.get_absolute_url(),
                 [
                     Field(role.name, TITLE),
+                    *(Field(title, TITLE) for title in role.other_title_list),
                     Field(role.short_name, NAME),
                     Field(role.summary, BODY),
                     Field(role.main_goal, BODY),
                     Field(role.description, BODY),
                 ],
                 accent=role.accent,
+                other_titles=role.other_title_list,
             )
         )
     for item in Responsibility.objects.select_related("role", "function").order_by(
@@ -314,6 +335,7 @@ class Hit:
     document: Document
     score: float
     matched: set[str]  # the catalog words that matched, for marking
+    terms: list[Term] = field(default_factory=list)  # the query's words, expanded
 
     @property
     def kind(self) -> str:
@@ -334,6 +356,27 @@ class Hit:
     @property
     def title_html(self) -> SafeString:
         return mark(self.document.title, self.matched)
+
+    @cached_property
+    def matched_title(self) -> str:
+        """The other title the query found the role by, when it matches some query word better
+        than the name does ("PO"; "program manager", not the "programme" of the name): the one
+        that matches best, then the shortest ("program manager" before "technical …")."""
+
+        def quality(keys: set[str]) -> list[float]:
+            return [max((t.expansions.get(k, 0.0) for k in keys), default=0.0) for t in self.terms]
+
+        name = quality(text_keys(self.document.title))
+        found = []
+        for title in self.document.other_titles:
+            own = quality(keys := text_keys(title))
+            if any(mine > theirs for mine, theirs in zip(own, name, strict=True)):
+                found.append((sum(own), -len(keys), title))
+        return max(found)[2] if found else ""
+
+    @property
+    def matched_title_html(self) -> SafeString:
+        return mark(self.matched_title, self.matched)
 
     def snippet(self, width: int) -> SafeString:
         """Why it matched: the body text with most matched words, marked, cut around them."""
@@ -365,7 +408,7 @@ def score(document: Document, terms: list[Term]) -> Hit | None:
         if not best:
             return None
         total += best
-    return Hit(document, total, matched)
+    return Hit(document, total, matched, terms)
 
 
 def mark(text: str, matched: set[str]) -> SafeString:
@@ -419,8 +462,9 @@ def search(query: str, docs: Iterable[Document] | None = None) -> SearchResults:
         return SearchResults(query, [], [])
     docs = documents() if docs is None else list(docs)
     vocabulary = set().union(*(d.keys for d in docs)) if docs else set()
+    abbreviations = set().union(*(d.abbreviations for d in docs)) if docs else set()
     terms = compounds(terms, vocabulary)
-    expand(terms, vocabulary)
+    expand(terms, vocabulary, abbreviations)
     hits = [hit for document in docs if (hit := score(document, terms))]
     hits.sort(key=lambda hit: (-hit.score, hit.document.rank))
     return SearchResults(query, terms, hits)

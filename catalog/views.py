@@ -6,6 +6,8 @@ htmx history-restore request) gets the whole page. Such views vary on HX-Request
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import (
@@ -30,11 +32,12 @@ from catalog.models import (
     RACI_MEANINGS,
     Collaboration,
     Level,
+    Pairing,
     Raci,
     Role,
     Source,
 )
-from catalog.raci import RaciMatrix, mixed_up_pairs
+from catalog.raci import RaciMatrix
 from catalog.search import clean_query
 from catalog.search import search as search_catalog
 
@@ -98,7 +101,15 @@ def role_names(roles: list[Role]) -> str:
 # --- home and role pages ----------------------------------------------------------------------
 
 
-HOME_PAIRS = 4  # one-click comparisons on the home page; the form picks any other pair
+# A sentence ends at . ! or ? (a closing quote or bracket may follow) before a space or the end.
+SENTENCE = re.compile(r"(.+?[.!?][\u201d\u2019\"')]*)(?:\s|$)", re.DOTALL)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of `text` (all of it if it has no sentence end)."""
+    text = " ".join(text.split())
+    found = SENTENCE.match(text)
+    return found.group(1) if found else text
 
 
 @require_safe
@@ -112,14 +123,16 @@ def home(request: HtmxHttpRequest) -> TemplateResponse:
         if roles
         else "Roles people mix up, explained side by side."
     )
-    pairs = mixed_up_pairs(roles, limit=HOME_PAIRS) if len(roles) >= 2 else []
+    # Every pairing editors wrote, two to four roles each, with its bottom line's first sentence.
+    pairs = Pairing.objects.in_catalog_order()
+    for pair in pairs:
+        pair.hint = first_sentence(pair.bottom_line)
     context = page_context(
         request,
         title="Roles people mix up, side by side",
         description=description,
         roles=roles,
         pairs=pairs,
-        first_pair=(pairs[0].a, pairs[0].b) if pairs else None,
         nav="home",
     )
     return render_page(request, "catalog/home.html", context)
@@ -161,7 +174,7 @@ def moved_role(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect
 @vary_on_headers("HX-Request")
 @catalog_conditional
 def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    role = Role.objects.with_page().filter(slug=slug).first()
+    role = Role.objects.with_page().with_confusions().filter(slug=slug).first()
     if role is None:
         return moved_role(request, slug)
     responsibilities = list(role.responsibilities.all())

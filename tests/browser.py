@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from playwright.sync_api import Error as PlaywrightError
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -13,6 +16,34 @@ def new_page(browser, live_server, console_errors, **context_options):
     page = context.new_page()
     console_errors.attach(page)
     return context, page
+
+
+@contextmanager
+def opened(browser, live_server, console_errors, **context_options) -> Iterator:
+    """`new_page` as a `with` block: the context closes after it, and then the console must
+    have logged no error."""
+    context, page = new_page(browser, live_server, console_errors, **context_options)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert list(console_errors) == [], f"console errors: {list(console_errors)}"
+
+
+def assert_no_axe_violations_at(
+    browser, live_server, console_errors, url: str, *, width: int = 1280, scheme: str = "light"
+) -> None:
+    """axe-core on `url` at `width` px in the `scheme` colour scheme, once it has settled."""
+    with opened(
+        browser,
+        live_server,
+        console_errors,
+        color_scheme=scheme,
+        viewport={"width": width, "height": 800},
+    ) as page:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert_no_axe_violations(page)
 
 
 def assert_no_axe_violations(page) -> None:

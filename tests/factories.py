@@ -672,3 +672,79 @@ def make_admin_catalog() -> dict:
         "accountable": accountable,
         "project": project,
     }
+
+
+# --- finding your pair: eight roles as the catalog names them, and a RACI grid of any size ------
+
+# slug, short name, other titles: the names a reader knows the roles by.
+EIGHT_ROLES = [
+    ("product-manager", "Product", ""),
+    ("project-manager", "Project", ""),
+    ("product-owner", "Product owner", "PO, Scrum product owner"),
+    ("scrum-master", "Scrum master", "SM, agile coach"),
+    ("delivery-manager", "Delivery", "DM, delivery lead"),
+    ("programme-manager", "Programme", "program manager, PgM, TPM"),
+    ("business-analyst", "Analyst", "BA, requirements analyst"),
+    ("sponsor", "Sponsor", "project sponsor, SRO"),
+]
+RACI_ORDER = [Raci.RESPONSIBLE, Raci.CONSULTED, Raci.INFORMED]
+
+
+def make_eight_roles() -> dict[str, Role]:
+    return {
+        slug: make_role(slug, short_name=short, other_titles=titles, order=i)
+        for i, (slug, short, titles) in enumerate(EIGHT_ROLES, start=1)
+    }
+
+
+def make_raci_catalog(activities: int = 27) -> dict[str, Role]:
+    """The eight roles and `activities` shared activities: activity i is owned (A) by role
+    i mod 8, the role after it has no part, and the others are R, C, I in turn."""
+    roles = make_eight_roles()
+    ordered = list(roles.values())
+    for i in range(activities):
+        owner = i % len(ordered)
+        parts = {ordered[owner]: (Raci.ACCOUNTABLE, None)}
+        for step in range(2, len(ordered)):
+            parts[ordered[(owner + step) % len(ordered)]] = (RACI_ORDER[step % 3], None)
+        make_collaboration(
+            f"activity-{i:02}",
+            parts=parts,
+            title=f"Shared activity number {i}, done together",
+            why_accountable=f"{ordered[owner].name} answers for activity {i}.",
+            order=i,
+        )
+    return roles
+
+
+# Each role's "often confused with", as the research gives them: (role, other, why).
+CONFUSIONS = [
+    ("product-owner", "product-manager", "Both decide what gets built."),
+    ("product-owner", "business-analyst", "Both work on backlog items."),
+    ("scrum-master", "project-manager", "Both are seen as the one who keeps work moving."),
+    ("scrum-master", "delivery-manager", "The two titles are often swapped."),
+    ("sponsor", "product-manager", "Both speak for what the work is for."),
+]
+
+
+# The pairings editors wrote, by their roles in any order: a trio among them.
+PAIRINGS = [
+    (("sponsor", "product-manager"), "The sponsor owns the money. The product manager the rest."),
+    (("scrum-master", "project-manager"), "One serves a team; the other runs a project."),
+    (
+        ("delivery-manager", "scrum-master", "project-manager"),
+        "Three answers to 'who runs delivery?'. Agree who does which.",
+    ),
+    (("product-manager", "product-owner"), "A product manager owns a product's direction."),
+]
+
+
+def make_confused_catalog() -> dict[str, Role]:
+    """The eight roles, each with the roles it is often confused with, in that order, and the
+    pairings (two or three roles) editors wrote about."""
+    roles = make_eight_roles()
+    for i, (role, other, why) in enumerate(CONFUSIONS):
+        make_confusion(roles[role], roles[other], why=why, order=i)
+    for slugs, bottom_line in PAIRINGS:
+        make_pairing(*(roles[slug] for slug in slugs), bottom_line=bottom_line)
+    return roles

@@ -8,8 +8,17 @@ import re
 import pytest
 
 from catalog.models import Collaboration, Role
-from catalog.raci import RaciMatrix
-from tests.factories import PJM, PM, PO, make_catalog, make_compare_catalog
+from catalog.raci import RaciMatrix, abbreviations
+from tests.factories import (
+    EIGHT_ROLES,
+    PJM,
+    PM,
+    PO,
+    make_catalog,
+    make_compare_catalog,
+    make_raci_catalog,
+    make_role,
+)
 
 URL = "/collaboration/"
 HX = {"HX-Request": "true"}
@@ -207,3 +216,111 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
     # catalog version, activities, their citations, contributions with roles, their citations.
     with django_assert_num_queries(5):
         assert client.get(URL, {"role": "role-1"}, headers=headers).status_code == 200
+
+
+# --- eight roles: abbreviated columns, any subset of roles, why the A ---------------------------
+
+EIGHT = [slug for slug, _, _ in EIGHT_ROLES]
+
+
+@pytest.fixture
+def eight(db) -> dict[str, Role]:
+    return make_raci_catalog()
+
+
+def test_eight_roles_are_eight_columns_abbreviated_where_their_label_is_long(eight):
+    table = matrix()
+    assert len(table.rows) == 27
+    assert [(c.role.slug, c.abbreviation) for c in table.columns] == [
+        ("product-manager", "Product"),
+        ("project-manager", "Project"),
+        ("product-owner", "PO"),
+        ("scrum-master", "SM"),
+        ("delivery-manager", "Delivery"),
+        ("programme-manager", "PgM"),
+        ("business-analyst", "Analyst"),
+        ("sponsor", "Sponsor"),
+    ]
+
+
+def test_an_abbreviation_two_roles_share_is_used_by_neither(db):
+    make_role("product-manager", other_titles="PM", order=1)
+    make_role("project-manager", other_titles="PM, PjM", order=2)
+    make_role("product-owner", order=3)
+    roles = list(Role.objects.all())
+    assert [abbreviations(roles)[role.pk] for role in roles] == [
+        "Product manager",  # PM is shared, and so are the initials: the label
+        "PjM",
+        "PO",  # the initials
+    ]
+
+
+def test_a_long_label_shows_whole_on_a_wide_screen_and_abbreviated_on_a_narrow_one(client, eight):
+    html = grid(client.get(URL).content.decode())
+    assert (
+        '<a href="/roles/product-owner/" title="Product owner">'
+        '<span class="raci-grid__label">Product owner</span>'
+        '<span class="raci-grid__abbr" aria-hidden="true">PO</span></a>'
+    ) in html
+    assert '<a href="/roles/sponsor/" title="Sponsor">Sponsor</a>' in html
+    key = client.get(URL).content.decode().split('<p class="raci-grid__abbrs muted">')[1]
+    assert key.startswith(
+        '<abbr title="Product owner">PO</abbr>: Product owner · '
+        '<abbr title="Scrum master">SM</abbr>: Scrum master · '
+        '<abbr title="Programme manager">PgM</abbr>: Programme manager</p>'
+    )
+
+
+def test_any_subset_of_roles_filters_in_the_catalogs_order(client, eight):
+    response = client.get(URL, {"role": ["sponsor", "product-owner", "scrum-master"]})
+    table = response.context_data["matrix"]
+    assert [role.slug for role in table.chosen] == ["product-owner", "scrum-master", "sponsor"]
+    assert table.url == f"{URL}?role=product-owner&role=scrum-master&role=sponsor"
+    # Activity i is owned by role i mod 8, and roles i+3 and i+6 (mod 8) are R: the PO (index
+    # 2), SM (3) and sponsor (7) own or do every activity but those with i mod 8 = 6, where they
+    # are C, I and no part.
+    assert [row.collaboration.slug for row in table.rows] == [
+        f"activity-{i:02}" for i in range(27) if i % 8 != 6
+    ]
+    html = response.content.decode()
+    assert "Activities the Product owner, Scrum master or Sponsor does or owns" in html
+    for slug in ("product-owner", "scrum-master", "sponsor"):
+        assert f'<input type="checkbox" name="role" value="{slug}" checked>' in html
+    assert '<a href="/collaboration/">Show every activity</a>' in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"role": "nobody"},
+        {"role": ["sponsor", "sponsor", "nobody"]},
+        {"role": ["x" * 500] * 50},
+        {"role": ""},
+    ],
+)
+def test_unknown_or_repeated_roles_in_the_filter_never_fail(client, eight, query):
+    response = client.get(URL, query)
+    assert response.status_code == 200
+    chosen = [role.slug for role in response.context_data["matrix"].chosen]
+    assert chosen == (["sponsor"] if "sponsor" in query["role"] else [])
+
+
+def test_each_activity_says_why_its_a_is_its_a(client, eight):
+    html = client.get(URL).content.decode()
+    article = html.split('id="collaboration-activity-05"')[1].split("</article>")[0]
+    assert (
+        '<p class="activity__why"><strong>Why this A?</strong> '
+        "Programme manager answers for activity 5.</p>"
+    ) in article
+
+
+def test_an_activity_without_a_reason_shows_none(client, roles):
+    assert "activity__why" not in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("chosen", [[], EIGHT[:2], EIGHT])
+def test_query_count_is_the_same_for_any_subset_of_eight_roles(
+    client, eight, django_assert_num_queries, chosen
+):
+    with django_assert_num_queries(5):
+        assert client.get(URL, {"role": chosen}).status_code == 200

@@ -9,9 +9,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from catalog.models import Collaboration, Contribution
-from tests.browser import assert_no_axe_violations, back, new_page
-from tests.factories import PJM, PO, make_compare_catalog
+from catalog.models import Contribution
+from tests.browser import (
+    assert_no_axe_violations,
+    assert_no_axe_violations_at,
+    back,
+    new_page,
+    opened,
+)
+from tests.factories import PJM, PO, make_compare_catalog, make_raci_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 URL = "/collaboration/"
@@ -27,28 +33,62 @@ def seed(live_seed_catalog) -> None:
     """The committed content from fixtures/, visible to the live server."""
 
 
+@pytest.fixture
+def eight(transactional_db):
+    return make_raci_catalog()
+
+
 def rows(page):
     return page.locator("#matrix .raci-grid tbody tr")
 
 
-def test_the_seed_grid_fits_one_screen_at_1280(seed, browser, live_server, console_errors):
-    context, page = new_page(
+def no_sideways_scrolling(page, selector: str) -> bool:
+    """Whether the element's content fits its width (a 1px rounding allowed)."""
+    return page.locator(selector).evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+
+
+def test_all_eight_role_columns_fit_1280_without_sideways_scrolling(
+    eight, browser, live_server, console_errors
+):
+    with opened(
         browser, live_server, console_errors, viewport={"width": 1280, "height": 800}
-    )
-    try:
+    ) as page:
         page.goto(URL)
-        activities = Collaboration.objects.count()
-        assert activities >= 10
-        expect(rows(page)).to_have_count(activities)
-        bottom = page.locator(".raci-grid").evaluate("el => el.getBoundingClientRect().bottom")
-        assert bottom <= 800, f"the grid ends at {bottom}px, below a 1280x800 screen"
+        expect(rows(page)).to_have_count(27)
+        header = page.locator(".raci-grid thead th")
+        expect(header).to_have_count(1 + 8)
+        for i in range(9):
+            expect(header.nth(i)).to_be_in_viewport()
+        assert no_sideways_scrolling(page, "html")
+        assert no_sideways_scrolling(page, ".raci-grid__wrap")
         # Every letter has a name a screen reader says.
         names = page.locator(".raci-grid td abbr .visually-hidden").all_text_contents()
         assert len(names) == Contribution.objects.count()
         assert set(names) <= {"Responsible", "Accountable", "Consulted", "Informed"}
-    finally:
-        context.close()
-    assert list(console_errors) == []
+
+
+def test_the_header_row_stays_in_view_down_the_grid(eight, browser, live_server, console_errors):
+    with opened(
+        browser, live_server, console_errors, viewport={"width": 1280, "height": 800}
+    ) as page:
+        page.goto(URL)
+        rows(page).nth(24).scroll_into_view_if_needed()
+        top = (
+            page.locator(".raci-grid thead th")
+            .nth(8)
+            .evaluate("el => el.getBoundingClientRect().top")
+        )
+        assert abs(top) <= 1, f"the header row is at {top}px, not at the top of the screen"
+
+
+def test_a_filtered_pairs_grid_fits_one_screen_at_1280(eight, browser, live_server, console_errors):
+    with opened(
+        browser, live_server, console_errors, viewport={"width": 1280, "height": 800}
+    ) as page:
+        page.goto(f"{URL}?role=product-manager&role=project-manager")
+        expect(rows(page)).to_have_count(21)  # 6 of every 8: A or R for one of the two
+        bottom = page.locator(".raci-grid").evaluate("el => el.getBoundingClientRect().bottom")
+        assert bottom <= 800, f"the grid ends at {bottom}px, below a 1280x800 screen"
 
 
 def test_a_row_leads_to_its_details_on_the_same_page(catalog, page):
@@ -99,22 +139,32 @@ def test_role_filter_works_without_javascript(catalog, browser, live_server, con
     assert list(console_errors) == []
 
 
-def test_the_grid_stays_a_grid_on_a_phone(seed, browser, live_server, console_errors):
-    context, page = new_page(
-        browser, live_server, console_errors, viewport={"width": 375, "height": 740}
-    )
-    try:
+def test_on_a_phone_the_grid_scrolls_in_its_box_with_the_activities_pinned(
+    eight, browser, live_server, console_errors
+):
+    with opened(
+        browser, live_server, console_errors, viewport={"width": 375, "height": 667}
+    ) as page:
         page.goto(URL)
-        widths = page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        assert widths[0] <= widths[1]
+        assert no_sideways_scrolling(page, "html")
         header = page.locator(".raci-grid thead th")
-        expect(header).to_have_count(3)
-        expect(header.nth(2)).to_be_visible()
-    finally:
-        context.close()
-    assert list(console_errors) == []
+        expect(header).to_have_count(1 + 8)
+        # Long labels give way to abbreviations; the link keeps the label as its name.
+        po = header.get_by_role("link", name="Product owner")
+        expect(po.locator(".raci-grid__abbr")).to_have_text("PO")
+        expect(po.locator(".raci-grid__abbr")).to_be_visible()
+        label = po.locator(".raci-grid__label").bounding_box()
+        assert label["width"] <= 1 and label["height"] <= 1, "the long label still shows"
+        expect(po).to_have_attribute("title", "Product owner")
+        expect(page.locator(".raci-grid__abbrs")).to_be_visible()
+        wrap = page.locator(".raci-grid__wrap")
+        wrap.scroll_into_view_if_needed()
+        wrap.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+        first = rows(page).first.locator("th")
+        wrap_left = wrap.evaluate("el => el.getBoundingClientRect().left")
+        first_left = first.evaluate("el => el.getBoundingClientRect().left")
+        assert abs(first_left - wrap_left) <= 2, "the activity names scrolled away"
+        expect(header.nth(8)).to_be_in_viewport()
 
 
 def test_the_grid_prints_on_one_a4_page(seed, page):
@@ -157,3 +207,46 @@ def test_screenshots(seed, browser, live_server, console_errors, device, width):
     finally:
         context.close()
     assert list(console_errors) == []
+
+
+def test_any_subset_of_roles_filters_in_place_and_back_restores_it(eight, page):
+    page.goto(URL)
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("checkbox", name="Sponsor").check()
+    expect(page).to_have_url(re.compile(r"/collaboration/\?role=sponsor$"))
+    page.get_by_role("checkbox", name="Product owner").check()
+    expect(page).to_have_url(re.compile(r"/collaboration/\?role=product-owner&role=sponsor$"))
+    page.get_by_role("checkbox", name="Scrum master").check()
+    expect(page).to_have_url(
+        re.compile(r"/collaboration/\?role=product-owner&role=scrum-master&role=sponsor$")
+    )
+    expect(rows(page)).to_have_count(24)  # all but the three where i mod 8 = 6
+    expect(page.locator("#matrix-title")).to_contain_text(
+        "Activities the Product owner, Scrum master or Sponsor does or owns"
+    )
+    assert page.evaluate("window.notReloaded") is True
+    back(page)
+    expect(page).to_have_url(re.compile(r"/collaboration/\?role=product-owner&role=sponsor$"))
+    expect(page.get_by_role("checkbox", name="Scrum master")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Sponsor")).to_be_checked()
+
+
+def test_the_filter_works_from_the_keyboard(eight, page):
+    page.goto(URL)
+    page.get_by_role("checkbox", name="Business analyst").focus()
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"\?role=business-analyst$"))
+    expect(page.get_by_role("checkbox", name="Business analyst")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("checkbox", name="Sponsor")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"\?role=business-analyst&role=sponsor$"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_on_the_eight_role_grid(eight, browser, live_server, console_errors, width, scheme):
+    url = f"{URL}?role=sponsor&role=product-owner"
+    assert_no_axe_violations_at(
+        browser, live_server, console_errors, url, width=width, scheme=scheme
+    )

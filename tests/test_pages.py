@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.views.defaults import server_error
 
 from catalog.models import Role
-from tests.factories import make_catalog, make_collaboration, make_page_catalog, make_role
+from tests.factories import make_catalog, make_page_catalog, make_role
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,6 @@ def test_home_shows_each_role_at_a_glance(client, catalog):
 
 def test_home_offers_a_comparison_and_search(client, catalog):
     page = html(client.get("/"))
-    assert 'href="/compare/product-manager/vs/project-manager/"' in page
     assert '<form class="compare-form" action="/compare/" method="get">' in page
     assert '<select id="compare-a" name="a">' in page
     assert '<select id="compare-b" name="b">' in page
@@ -140,27 +139,11 @@ def test_home_offers_a_comparison_and_search(client, catalog):
     assert 'action="/search/" method="get"' in page
 
 
-def test_home_leads_with_the_mixed_up_pairs_one_click_each(client, catalog):
+def test_home_leads_with_the_question_then_the_picker_then_the_roles(client, catalog):
     page = html(client.get("/"))
     assert '<h1 id="home-heading">Which roles are you mixing up?</h1>' in page
-    links = re.findall(r'<a class="pair-link" href="([^"]+)">', page)
-    assert links == ["/compare/product-manager/vs/project-manager/"]
-    assert page.index('class="pair-link"') < page.index('class="compare-form"')
+    assert page.index('id="home-heading"') < page.index('class="compare-form"')
     assert page.index('class="compare-form"') < page.index('id="roles-heading"')
-
-
-def test_home_pairs_are_built_from_the_roles_sharing_activities_first(client, db):
-    roles = make_catalog(roles=6)
-    # role-4 and role-5 share two activities more than any other pair.
-    for slug in ("extra-1", "extra-2"):
-        make_collaboration(
-            slug, parts={roles[4]: ("A", "x"), roles[5]: ("R", "x")}, title=slug, order=99
-        )
-    response = client.get("/")
-    pairs = [(p.a.slug, p.b.slug) for p in response.context_data["pairs"]]
-    assert len(pairs) == 4
-    assert pairs[0] == ("role-4", "role-5")
-    assert len(set(pairs)) == 4
 
 
 def test_home_with_one_role_has_no_comparison(client, catalog):
@@ -402,10 +385,10 @@ def test_sources_page_counts_citations(client, catalog):
 
 QUERY_COUNTS = [
     # url, headers, queries: catalog version + what the page reads
-    ("/", {}, 5),  # roles, key functions, key-question traits, who takes part in what
+    ("/", {}, 5),  # roles, key functions, key-question traits, pairings (none: no roles query)
     ("/roles/", {}, 4),
-    ("/roles/role-1/", {}, 16),  # Role.with_page (14) + the other roles
-    ("/roles/role-1/?function=function-1", HX, 16),
+    ("/roles/role-1/", {}, 17),  # Role.with_page (14) + confusions + the other roles
+    ("/roles/role-1/?function=function-1", HX, 17),
     ("/sources/", {}, 11),  # sources + nine kinds of citation
     ("/roles/no-such-role/", {}, 4),  # role, old slugs, roles on the 404 page
 ]

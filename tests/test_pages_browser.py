@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from catalog.models import Pairing
 from tests.browser import assert_no_axe_violations, back, forward, new_page
 from tests.factories import make_page_catalog
 
@@ -212,21 +213,25 @@ def test_live_search_hidden_when_nothing_matches(catalog, page):
 
 
 @pytest.mark.parametrize(("width", "height"), [(375, 667), (1280, 800)])
-def test_home_compare_controls_are_in_the_first_screen(
+def test_home_shows_every_confused_pair_in_the_first_screen(
     seed, browser, live_server, console_errors, width, height
 ):
+    """Every pairing and its hint at 1280x800 and 375x667; the picker too at 1280."""
     context, page = new_page(
         browser, live_server, console_errors, viewport={"width": width, "height": height}
     )
     try:
         page.goto("/")
-        for control in (
-            page.locator(".pair-link").first,
-            page.get_by_role("button", name="Compare"),
-        ):
-            expect(control).to_be_in_viewport(ratio=1)
+        pairs = page.locator(".pair")
+        expect(pairs).to_have_count(Pairing.objects.count())
+        for i in range(pairs.count()):
+            expect(pairs.nth(i)).to_be_in_viewport(ratio=1)
+        if width >= 1280:
+            expect(page.get_by_role("button", name="Compare")).to_be_in_viewport(ratio=1)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        first = Pairing.objects.in_catalog_order()[0]
         page.locator(".pair-link").first.click()
-        expect(page).to_have_url(re.compile(r"/compare/product-manager/vs/project-manager/$"))
+        expect(page).to_have_url(re.compile(rf"{re.escape(first.get_absolute_url())}$"))
     finally:
         context.close()
     assert list(console_errors) == []
