@@ -335,7 +335,7 @@ def comparison_response(
         twice = next(role for i, role in enumerate(roles) if role in roles[:i])
         if len(roles) == 2:
             title = f"{twice.name} compared with itself"
-            message = f"You're comparing {twice.name} with itself"
+            message = f"You’re comparing {twice.name} with itself"
         else:
             title = f"{twice.name} picked twice"
             message = f"You picked {twice.name} twice"
@@ -423,9 +423,9 @@ def compare_start(request: HtmxHttpRequest) -> HttpResponse:
         if request.htmx and not request.htmx.history_restore_request:
             # The picker swaps the comparison in place: answer with it, and have htmx show
             # the comparison's own URL rather than this form address.
-            picked = Role.objects.for_comparison(*form.picks)
-            if len(picked) == len(form.picks):
-                return push_url(comparison_response(request, picked, choices=roles), url)
+            chosen = Role.objects.for_comparison(*form.picks)
+            if len(chosen) == len(form.picks):
+                return push_url(comparison_response(request, chosen, choices=roles), url)
         return HttpResponseRedirect(url)
     if asked and request.htmx:
         # A stale picker (a role renamed or removed since the page loaded): the page with the

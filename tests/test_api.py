@@ -224,42 +224,41 @@ def test_compare_puts_the_roles_side_by_side_in_url_order(client, catalog):
     RoleKnowledge.objects.filter(role__slug="role-1", area__slug="area-3").delete()
     catalog[1].key_functions.set(Function.objects.filter(slug__in=["function-1", "function-2"]))
     comparison = get_json(client, "/api/v1/compare/role-1/vs/role-0/")
-    assert comparison["a"]["slug"] == "role-1"
-    assert comparison["b"]["slug"] == "role-0"
+    assert [role["slug"] for role in comparison["roles"]] == ["role-1", "role-0"]
     assert comparison["url"] == f"{BASE}/api/v1/compare/role-1/vs/role-0/"
     assert comparison["html_url"] == BASE + reverse("catalog:compare", args=["role-1", "role-0"])
     assert comparison["markdown_url"] == f"{BASE}/compare/role-1/vs/role-0.md"
-    assert comparison["key_functions"] == {
-        "only_a": [{"slug": "function-2", "name": "Function 2"}],
-        "shared": [{"slug": "function-1", "name": "Function 1"}],
-        "only_b": [{"slug": "function-0", "name": "Function 0"}],
-    }
+    assert comparison["key_functions"] == [
+        {"function": {"slug": "function-0", "name": "Function 0"}, "roles": ["role-0"]},
+        {"function": {"slug": "function-1", "name": "Function 1"}, "roles": ["role-1", "role-0"]},
+        {"function": {"slug": "function-2", "name": "Function 2"}, "roles": ["role-1"]},
+    ]
     dimension = comparison["dimensions"][0]
-    assert (dimension["slug"], dimension["a"]["text"], dimension["b"]["text"]) == (
+    assert (dimension["slug"], [cell["text"] for cell in dimension["cells"]]) == (
         "dimension-0",
-        "Dimension 0 of role 1",
-        "Dimension 0 of role 0",
+        ["Dimension 0 of role 1", "Dimension 0 of role 0"],
     )
     area_3 = next(row for row in comparison["knowledge"] if row["area"]["slug"] == "area-3")
-    assert area_3["a"] is None
-    assert area_3["b"]["level"] in ("essential", "useful")
+    assert area_3["cells"][0] is None
+    assert area_3["cells"][1]["level"] in ("essential", "useful")
     assert [row["stage"]["slug"] for row in comparison["lifecycle"]] == [
         "stage-0",
         "stage-1",
         "stage-2",
     ]
-    assert len(comparison["responsibilities"]["a"]) == len(comparison["responsibilities"]["b"]) == 4
+    held = comparison["responsibilities"]
+    assert [(side["role"], len(side["items"])) for side in held] == [("role-1", 4), ("role-0", 4)]
     work = comparison["collaborations"][0]
     assert work["collaboration"]["slug"] == "activity-0"
-    assert (work["a"]["raci"], work["b"]["raci"]) == ("R", "A")
-    assert comparison["updated"] == max(comparison["a"]["updated"], comparison["b"]["updated"])
+    assert [cell["raci"] for cell in work["cells"]] == ["R", "A"]
+    assert comparison["updated"] == max(role["updated"] for role in comparison["roles"])
 
 
 def test_compare_lists_every_lifecycle_stage_as_the_page_does(client, catalog):
     StageInvolvement.objects.filter(stage__slug="stage-1").delete()
     make_stage("stage-9", order=9)
     comparison = get_json(client, "/api/v1/compare/role-0/vs/role-1/")
-    rows = [(row["stage"]["slug"], row["a"], row["b"]) for row in comparison["lifecycle"]]
+    rows = [(row["stage"]["slug"], *row["cells"]) for row in comparison["lifecycle"]]
     page = Comparison(*Role.objects.for_comparison("role-0", "role-1"))
     assert [slug for slug, _, _ in rows] == [row.stage.slug for row in page.lifecycle]
     assert [slug for slug, _, _ in rows] == ["stage-0", "stage-1", "stage-2", "stage-9"]
@@ -293,13 +292,13 @@ def test_compare_lists_only_activities_both_roles_take_part_in(client, catalog):
 def test_compare_works_for_any_pair_of_many_roles(client):
     make_catalog(roles=3)
     comparison = get_json(client, "/api/v1/compare/role-2/vs/role-0/")
-    assert (comparison["a"]["slug"], comparison["b"]["slug"]) == ("role-2", "role-0")
+    assert [role["slug"] for role in comparison["roles"]] == ["role-2", "role-0"]
 
 
 def test_compare_filtered_by_function(client, catalog):
     comparison = get_json(client, "/api/v1/compare/role-0/vs/role-1/?function=function-2")
-    sides = comparison["responsibilities"]
-    assert {r["function"]["slug"] for r in sides["a"] + sides["b"]} == {"function-2"}
+    held = [item for side in comparison["responsibilities"] for item in side["items"]]
+    assert {r["function"]["slug"] for r in held} == {"function-2"}
 
 
 def test_collaborations_show_each_roles_part_and_raci(client, catalog):

@@ -224,7 +224,7 @@ def test_comparing_a_role_with_itself_says_so_and_offers_the_picker(client, role
     response = client.get(f"/compare/{PM}/vs/{PM}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "You're comparing Product manager with itself" in html
+    assert "You’re comparing Product manager with itself" in html
     assert 'name="a"' in html and 'name="b"' in html
     assert 'id="details"' not in html
     assert "<title>Product manager compared with itself · Roles</title>" in html
@@ -315,15 +315,13 @@ def test_dimension_rows_are_in_order_and_mark_what_is_missing(client, roles):
     assert f'<span class="item" id="{PM}-trait-key-question">' in html
 
 
-def test_overlap_splits_functions_and_knowledge_into_only_a_shared_only_b(roles):
-    only_a, shared, only_b = comparison().overlap
-    assert [e.name for e in only_a.functions] == ["Strategy", "Vision", "Research"]
-    assert [e.name for e in shared.functions] == ["Communication"]
-    assert [e.name for e in only_b.functions] == ["Planning", "Tech knowledge"]
-    assert [e.name for e in only_a.knowledge] == ["Industry knowledge"]
-    assert [e.name for e in shared.knowledge] == ["Scope management", "Risk management"]
-    assert [e.name for e in only_b.knowledge] == ["Technical knowledge"]
-    assert only_a.functions[0].anchor == "compare-function-strategy"
+def test_key_functions_name_the_roles_each_is_key_for(roles):
+    keys = comparison().key_functions
+    assert [(k.function.slug, [r.slug for r in k.roles]) for k in keys] == [
+        ("strategy", [PM]),
+        ("vision", [PM]),
+        ("tech-knowledge", [PJM]),
+    ]
 
 
 def test_picture_of_where_they_meet_counts_own_responsibilities_and_shared_activities(
@@ -757,7 +755,7 @@ def test_picker_page_defaults_to_the_first_two_roles(client, roles):
     assert response.template_name == "catalog/compare_start.html"
     assert f'<option value="{PM}" selected>' in html.split('name="b"')[0]
     assert f'<option value="{PJM}" selected>' in html.split('name="b"')[1]
-    assert "<title>Compare two roles · Roles</title>" in html
+    assert "<title>Compare roles · Roles</title>" in html
 
 
 def test_picker_with_two_roles_redirects_to_the_comparison(client, roles):
