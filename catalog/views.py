@@ -335,7 +335,7 @@ def comparison_response(
         twice = next(role for i, role in enumerate(roles) if role in roles[:i])
         if len(roles) == 2:
             title = f"{twice.name} compared with itself"
-            message = f"You’re comparing {twice.name} with itself"
+            message = f"You are comparing {twice.name} with itself"
         else:
             title = f"{twice.name} picked twice"
             message = f"You picked {twice.name} twice"

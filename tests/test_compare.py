@@ -224,7 +224,7 @@ def test_comparing_a_role_with_itself_says_so_and_offers_the_picker(client, role
     response = client.get(f"/compare/{PM}/vs/{PM}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "You’re comparing Product manager with itself" in html
+    assert "You are comparing Product manager with itself" in html
     assert 'name="a"' in html and 'name="b"' in html
     assert 'id="details"' not in html
     assert "<title>Product manager compared with itself · Roles</title>" in html
