@@ -696,6 +696,117 @@ def test_compare_markdown_sets_the_roles_side_by_side(client, catalog):
     assert "**A** (Accountable): Role 0 part in Activity 0" in text
 
 
+# --- three and four roles ----------------------------------------------------------------------
+
+THREE, FOUR = "role-2/vs/role-0/vs/role-1", "role-3/vs/role-2/vs/role-1/vs/role-0"
+
+
+@pytest.fixture
+def four_roles() -> list[Role]:
+    return make_catalog(roles=4, scale=1)
+
+
+@pytest.mark.parametrize("slugs", [THREE, FOUR])
+def test_compare_three_and_four_roles_in_url_order_with_a_cell_per_role(client, four_roles, slugs):
+    order = slugs.split("/vs/")
+    comparison = get_json(client, f"/api/v1/compare/{slugs}/")
+    assert [role["slug"] for role in comparison["roles"]] == order
+    assert comparison["url"] == f"{BASE}/api/v1/compare/{slugs}/"
+    assert comparison["html_url"] == f"{BASE}/compare/{slugs}/"
+    assert comparison["markdown_url"] == f"{BASE}/compare/{slugs}.md"
+    for section in ["dimensions", "knowledge", "lifecycle", "collaborations", "key_differences"]:
+        assert comparison[section], section
+        assert all(len(row["cells"]) == len(order) for row in comparison[section]), section
+    assert [side["role"] for side in comparison["responsibilities"]] == order
+    first = comparison["dimensions"][0]["cells"]
+    assert [cell["text"] for cell in first] == [f"Dimension 0 of role {s[-1]}" for s in order]
+
+
+def test_compare_gives_the_bottom_line_and_key_differences_the_page_opens_with(client, four_roles):
+    comparison = get_json(client, f"/api/v1/compare/{FOUR}/")
+    page = Comparison(*Role.objects.for_comparison(*FOUR.split("/vs/")))
+    bottom = comparison["bottom_line"]
+    assert bottom["text"] == page.bottom_line_text
+    assert bottom["by_editors"] is False
+    assert [s["text"] for s in bottom["statements"]] == [s.text for s in page.bottom_line]
+    assert [row["slug"] for row in comparison["key_differences"]] == [
+        row.dimension.slug for row in page.key_difference_rows
+    ]
+
+
+def test_compare_markdown_has_a_column_per_role_and_opens_with_the_answer(client, four_roles):
+    response = client.get(f"/compare/{FOUR}.md")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="role-3-vs-role-2-vs-role-1-vs-role-0.md"'
+    )
+    text = response.content.decode()
+    assert text.startswith("# Role 3 vs Role 2 vs Role 1 vs Role 0\n")
+    assert "## In short" in text and "## Key differences" in text
+    assert text.index("## In short") < text.index("## Key differences") < text.index("## At a")
+    assert "| | Role 3 | Role 2 | Role 1 | Role 0 |\n| --- | --- | --- | --- | --- |" in text
+    row = (
+        "| **Dimension 0** | Dimension 0 of role 3 | Dimension 0 of role 2 | Dimension 0 of role 1"
+    )
+    assert row in text
+    assert "| Stage 0 |" in text and "| Area 0 |" in text
+    for name in ["Role 3", "Role 2", "Role 1", "Role 0"]:
+        assert f"### {name}" in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/compare/role-0/vs/role-1/vs/role-0/",
+        "/api/v1/compare/role-0/vs/role-1/vs/role-2/vs/role-2/",
+        "/compare/role-0/vs/role-1/vs/role-1.md",
+    ],
+)
+def test_a_repeated_role_is_a_json_400(client, four_roles, path):
+    error = get_json(client, path, status=400)["error"]
+    assert error == {
+        "status": 400,
+        "message": "A comparison names each role once; this one repeats a role.",
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/compare/role-0/vs/role-1/vs/nobody/",
+        "/api/v1/compare/role-0/vs/role-1/vs/role-2/vs/nobody/",
+        "/compare/role-0/vs/nobody/vs/role-1.md",
+    ],
+)
+def test_an_unknown_role_among_several_is_a_json_404(client, four_roles, path):
+    assert get_json(client, path, status=404)["error"]["message"] == "There is no role “nobody”."
+
+
+@pytest.mark.parametrize("path", [f"/api/v1/compare/{FOUR}/", f"/compare/{THREE}.md"])
+def test_a_repeat_request_for_several_roles_is_a_304(client, four_roles, path):
+    first = client.get(path)
+    again = client.get(path, headers={"If-None-Match": first["ETag"]})
+    assert (first.status_code, again.status_code) == (200, 304)
+
+
+@pytest.mark.parametrize("count", [8, 80])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/compare/role-0/vs/role-1/",
+        "/api/v1/compare/role-0/vs/role-1/vs/role-2/",
+        "/api/v1/compare/role-0/vs/role-1/vs/role-2/vs/role-3/",
+        "/compare/role-0/vs/role-1/vs/role-2/vs/role-3.md",
+    ],
+)
+def test_compare_costs_the_same_queries_for_two_to_four_roles(
+    client, django_assert_num_queries, path, count
+):
+    make_catalog(roles=count)
+    with django_assert_num_queries(ENDPOINTS["compare"][1]):
+        assert client.get(path).status_code == 200
+
+
 # --- query counts ------------------------------------------------------------------------------
 
 
