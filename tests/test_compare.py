@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from catalog.comparison import Comparison
@@ -1161,3 +1163,37 @@ def test_compare_query_count_is_the_same_for_two_three_and_four_roles(
     url = reverse("catalog:compare", args=[role.slug for role in made[-compared:]])
     with django_assert_num_queries(expected):
         assert client.get(url, headers=headers or {}).status_code == 200
+
+
+# --- page weight -------------------------------------------------------------------------------
+
+FIRST_LOAD_BUDGET = 60 * 1024  # bytes a first visit downloads, every response compressed
+
+
+def first_load(client, path: str) -> int:
+    """What a browser downloads on a first visit to `path`: the page as served with gzip, and
+    each stylesheet, script and image it names gzipped as whitenoise and nginx serve them."""
+    from bench.run import Assets  # the bench's own reading of a page's assets
+
+    page = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
+    assets = Assets()
+    assets.feed(gzip.decompress(page.content).decode())
+    total = len(page.content)
+    for url in dict.fromkeys(assets.urls):
+        found = finders.find(url.removeprefix("/static/"))
+        assert found, url
+        with open(found, "rb") as file:
+            total += len(gzip.compress(file.read(), 9))
+    return total
+
+
+@pytest.mark.parametrize("compared", [2, 4])
+def test_first_load_of_a_comparison_of_the_committed_content_is_under_60_kb(
+    client, seed_catalog, compared
+):
+    roles = list(Role.objects.all()[:compared])
+    if len(roles) < compared:
+        pytest.skip(f"the committed content has {len(roles)} roles")
+    path = reverse("catalog:compare", args=[role.slug for role in roles])
+    assert first_load(client, path) < FIRST_LOAD_BUDGET
