@@ -59,6 +59,7 @@ class Statement:
     text: str
     citations: list = field(default_factory=list)
     anchor: str = ""
+    role: Role | None = None  # the one role it is about, when it is about one
 
 
 @dataclass
@@ -359,10 +360,11 @@ class Comparison:
                         f"{who} asks “{trait.text}”",
                         list(trait.citations.all()),
                         anchor=trait.anchor,
+                        role=role,
                     )
                 )
             else:
-                statements.append(Statement(f"{who}: {role.summary}"))
+                statements.append(Statement(f"{who}: {role.summary}", role=role))
         return statements
 
     @property

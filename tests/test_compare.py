@@ -316,7 +316,7 @@ def test_dimension_rows_are_in_order_and_mark_what_is_missing(client, roles):
     assert "not recorded</span>" in html
     assert f'class="item accent-0" id="{PM}-trait-main-objective"' in html
     # Without a pairing the key questions make the bottom line, and keep their anchors there.
-    assert f'<span class="item" id="{PM}-trait-key-question">' in html
+    assert f'<li class="item accent-0" id="{PM}-trait-key-question">' in html
 
 
 def test_key_functions_name_the_roles_each_is_key_for(roles):
