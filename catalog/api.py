@@ -9,6 +9,7 @@ parameters; catalog.api_urls adds the read-only and cross-origin rules around al
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import wraps
@@ -870,5 +871,11 @@ def not_found(request: HttpRequest) -> HttpResponseBase:
             match = None
         if match is not None and match.url_name is not None:  # an operation, not a catch-all
             return redirect_keeping_query(request, request.path + "/")
+    if TOO_MANY_ROLES.match(request.path_info):
+        return error_response(400, "A comparison takes two to four roles.")
     message = f"Nothing is at {request.path}; the API starts at {reverse('api:index')}."
     return error_response(404, message)
+
+
+# Five or more slugs where a comparison's are: a 400 that says why, rather than "nothing here".
+TOO_MANY_ROLES = re.compile(r"^/(?:api/v1/)?compare/[^/]+(?:/vs/[^/]+){4,}(?:/|\.md)$")

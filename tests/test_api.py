@@ -782,6 +782,14 @@ def test_an_unknown_role_among_several_is_a_json_404(client, four_roles, path):
     assert get_json(client, path, status=404)["error"]["message"] == "There is no role “nobody”."
 
 
+@pytest.mark.parametrize(
+    "path", [f"/api/v1/compare/{FOUR}/vs/role-0/", f"/compare/{FOUR}/vs/role-0.md"]
+)
+def test_five_roles_are_a_json_400(client, four_roles, path):
+    error = get_json(client, path, status=400)["error"]
+    assert error["message"] == "A comparison takes two to four roles."
+
+
 @pytest.mark.parametrize("path", [f"/api/v1/compare/{FOUR}/", f"/compare/{THREE}.md"])
 def test_a_repeat_request_for_several_roles_is_a_304(client, four_roles, path):
     first = client.get(path)
