@@ -26,8 +26,6 @@ PAGES = {
     "compare-self": f"/compare/{PM}/vs/{PM}/",
     "compare-start": "/compare/",
     "compare-start-error": "/compare/?a=nobody&b=",
-    "compare-four": FOUR,
-    "compare-three-repeated": f"/compare/{PM}/vs/{PJM}/vs/{PM}/",
     "collaboration": "/collaboration/",
     "collaboration-filtered": f"/collaboration/?role={PO}",
 }
@@ -35,9 +33,14 @@ PAGES = {
 
 @pytest.fixture
 def catalog(transactional_db):
-    roles = make_compare_catalog()
-    add_scrum_master(roles)
-    return roles
+    return make_compare_catalog()
+
+
+@pytest.fixture
+def four(catalog):
+    """The catalog with a fourth role, for three- and four-role comparisons."""
+    add_scrum_master(catalog)
+    return catalog
 
 
 def responsibility_rows(page):
@@ -109,13 +112,15 @@ def column_names(page) -> list[str]:
     return page.locator("#key-differences thead th .role-tag").all_inner_texts()
 
 
-def test_adding_a_role_swaps_in_place_and_back_restores_the_pair(catalog, page):
+def test_adding_a_role_swaps_in_place_and_back_restores_the_pair(four, page):
     page.goto(PAIR)
     page.evaluate("window.notReloaded = true")
     page.select_option("#id_c", PO)
     page.get_by_role("button", name="Compare", exact=True).click()
 
-    expect(page).to_have_url(re.compile(rf"{re.escape(THREE)}$"))
+    # A longer wait for the first answer: on a loaded machine the live server's first render
+    # of a 3-way comparison has been seen to take over the default 5 s.
+    expect(page).to_have_url(re.compile(rf"{re.escape(THREE)}$"), timeout=15_000)
     heading = page.locator("#comparison h1")
     expect(heading).to_be_focused()
     expect(page.locator("#announcer")).to_have_text(
@@ -137,7 +142,7 @@ def test_adding_a_role_swaps_in_place_and_back_restores_the_pair(catalog, page):
     expect(page.locator("#key-differences thead th .role-tag")).to_have_count(3)
 
 
-def test_removing_any_role_by_keyboard_swaps_in_place(catalog, page):
+def test_removing_any_role_by_keyboard_swaps_in_place(four, page):
     page.goto(FOUR)
     page.evaluate("window.notReloaded = true")
     remove = page.get_by_role("link", name="Remove Project manager")
@@ -162,7 +167,7 @@ def test_removing_any_role_by_keyboard_swaps_in_place(catalog, page):
 
 
 def test_four_roles_on_a_phone_stack_each_cell_under_its_role(
-    catalog, browser, live_server, console_errors
+    four, browser, live_server, console_errors
 ):
     context, page = new_page(
         browser, live_server, console_errors, viewport={"width": 375, "height": 700}
@@ -196,7 +201,7 @@ def test_four_roles_on_a_phone_stack_each_cell_under_its_role(
 
 
 def test_adding_and_removing_roles_works_without_javascript(
-    catalog, browser, live_server, console_errors
+    four, browser, live_server, console_errors
 ):
     context, page = new_page(browser, live_server, console_errors, java_script_enabled=False)
     try:
@@ -376,6 +381,21 @@ def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, 
     context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
     try:
         page.goto(PAGES[name])
+        page.wait_for_load_state("networkidle")
+        assert_no_axe_violations(page)
+    finally:
+        context.close()
+    assert list(console_errors) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("url", [FOUR, f"/compare/{PM}/vs/{PJM}/vs/{PM}/"])
+def test_axe_finds_no_violations_with_three_or_four_roles(
+    four, browser, live_server, console_errors, url, scheme
+):
+    context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
+    try:
+        page.goto(url)
         page.wait_for_load_state("networkidle")
         assert_no_axe_violations(page)
     finally:
