@@ -785,7 +785,7 @@ def test_print_everything_link_and_page(client, roles):
     assert f'<a href="{PAIR}?print=all">print everything</a>' in html
     assert "comparison--print-all" not in html
     html = client.get(f"{PAIR}?print=all").content.decode()
-    assert 'class="comparison comparison--print-all"' in html
+    assert 'class="comparison comparison--roles-2 comparison--print-all"' in html
     assert f'<link rel="canonical" href="http://testserver{PAIR}">' in html
 
 
