@@ -40,6 +40,7 @@ from roles_site.serve import GUNICORN_CONF, production_environ
 
 RESULTS = BASE_DIR / "bench-results"
 COMPARE = "/compare/product-manager/vs/project-manager/"
+COMPARE_FOUR = "/compare/product-manager/vs/project-manager/vs/product-owner/vs/scrum-master/"
 GZIP = {"Accept-Encoding": "gzip"}
 TARGETS = ("gunicorn", "proxy")
 
@@ -86,6 +87,7 @@ def page_rows() -> list[Row]:
         ("home", "/", {}),
         ("role page", "/roles/product-manager/", {}),
         ("comparison", COMPARE, {}),
+        ("comparison of four roles", COMPARE_FOUR, {}),
         (
             "HTMX partial (compare, differences only)",
             f"{COMPARE}?diff=1",

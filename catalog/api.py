@@ -9,6 +9,7 @@ parameters; catalog.api_urls adds the read-only and cross-origin rules around al
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import wraps
@@ -502,51 +503,66 @@ def comparison_payload(
     comparison: Comparison, links: Links, function: str | None = None
 ) -> dict[str, Any]:
     """The page's `Comparison` as JSON; `function` narrows the responsibilities."""
-    a, b = comparison.roles
+    slugs = comparison.slugs
+
+    def dimension_row(row: Any) -> dict[str, Any]:
+        return {
+            **entity_ref(row.dimension),
+            "cells": [trait_cell(cell.trait, links) for cell in row.cells],
+        }
+
     return {
-        "url": links.api("compare", a.slug, b.slug),
-        "html_url": links.page("compare", a.slug, b.slug),
-        "markdown_url": links.api("compare-markdown", a.slug, b.slug),
-        "updated": iso(newest([a.changed, b.changed])),
-        "a": role_summary(a, links),
-        "b": role_summary(b, links),
-        "key_functions": {
-            side: [function_ref(f) for f in functions]
-            for side, functions in comparison.key_functions._asdict().items()
+        "url": links.api("compare", *slugs),
+        "html_url": links.page("compare", *slugs),
+        "markdown_url": links.api("compare-markdown", *slugs),
+        "updated": iso(newest(role.changed for role in comparison.roles)),
+        "roles": [role_summary(role, links) for role in comparison.roles],
+        "bottom_line": {
+            "text": comparison.bottom_line_text,
+            "by_editors": comparison.pairing is not None,
+            "statements": [
+                {
+                    "text": statement.text,
+                    "citations": [
+                        {"source": c.source.slug, "locator": c.locator} for c in statement.citations
+                    ],
+                }
+                for statement in comparison.bottom_line
+            ],
         },
-        "dimensions": [
-            {
-                **entity_ref(row.dimension),
-                "a": trait_cell(row.cells[0].trait, links),
-                "b": trait_cell(row.cells[1].trait, links),
-            }
-            for row in comparison.dimension_rows
+        "key_differences": [dimension_row(row) for row in comparison.key_difference_rows],
+        "key_functions": [
+            {"function": function_ref(key.function), "roles": [role.slug for role in key.roles]}
+            for key in comparison.key_functions
         ],
-        "responsibilities": {
-            "a": [responsibility_item(r, links) for r in responsibilities_of(a, function)],
-            "b": [responsibility_item(r, links) for r in responsibilities_of(b, function)],
-        },
+        "dimensions": [dimension_row(row) for row in comparison.dimension_rows],
+        "responsibilities": [
+            {
+                "role": role.slug,
+                "items": [
+                    responsibility_item(r, links) for r in responsibilities_of(role, function)
+                ],
+            }
+            for role in comparison.roles
+        ],
         "knowledge": [
             {
                 "area": entity_ref(row.area),
-                "a": knowledge_cell(row.cells[0].knowledge, links),
-                "b": knowledge_cell(row.cells[1].knowledge, links),
+                "cells": [knowledge_cell(cell.knowledge, links) for cell in row.cells],
             }
             for row in comparison.knowledge_rows
         ],
         "lifecycle": [
             {
                 "stage": stage_ref(row.stage),
-                "a": involvement_cell(row.cells[0].involvement, links),
-                "b": involvement_cell(row.cells[1].involvement, links),
+                "cells": [involvement_cell(cell.involvement, links) for cell in row.cells],
             }
             for row in comparison.lifecycle
         ],
         "collaborations": [
             {
                 "collaboration": collaboration_ref(row.collaboration, links),
-                "a": part_cell(row.parts[0]),
-                "b": part_cell(row.parts[1]),
+                "cells": [part and part_cell(part) for part in row.parts],
             }
             for row in comparison.collaborations
         ],
@@ -674,22 +690,61 @@ def role_detail(request: HttpRequest, slug: SlugPath, function: FunctionFilter =
     return role_payload(role, Links(request), function)
 
 
-@endpoint(
-    "/api/v1/compare/{slug:a}/vs/{slug:b}/",
-    name="compare",
-    operation_id="compareRoles",
-    summary="Two roles side by side",
-    tag="roles",
-    ok=schemas.Comparison,
-    moved=True,
-    not_found=True,
-)
+def compared(*slugs: str) -> Comparison:
+    """The comparison of the roles named, in order; a role named twice is a 400."""
+    if len(set(slugs)) < len(slugs):
+        raise HttpError(400, "A comparison names each role once; this one repeats a role.")
+    return Comparison(*find_roles(*slugs))
+
+
+def compare_endpoint(path: str, operation_id: str, summary: str) -> Callable:
+    return endpoint(
+        path,
+        name="compare",
+        operation_id=operation_id,
+        summary=summary,
+        tag="roles",
+        ok=schemas.Comparison,
+        moved=True,
+        not_found=True,
+    )
+
+
+@compare_endpoint("/api/v1/compare/{slug:a}/vs/{slug:b}/", "compareRoles", "Two roles side by side")
 def compare(
     request: HttpRequest, a: SlugPath, b: SlugPath, function: FunctionFilter = None
 ) -> dict:
     function = function_slug(function)
-    comparison = Comparison(*find_roles(a, b))
-    return comparison_payload(comparison, Links(request), function)
+    return comparison_payload(compared(a, b), Links(request), function)
+
+
+@compare_endpoint(
+    "/api/v1/compare/{slug:a}/vs/{slug:b}/vs/{slug:c}/",
+    "compareThreeRoles",
+    "Three roles side by side",
+)
+def compare_three(
+    request: HttpRequest, a: SlugPath, b: SlugPath, c: SlugPath, function: FunctionFilter = None
+) -> dict:
+    function = function_slug(function)
+    return comparison_payload(compared(a, b, c), Links(request), function)
+
+
+@compare_endpoint(
+    "/api/v1/compare/{slug:a}/vs/{slug:b}/vs/{slug:c}/vs/{slug:d}/",
+    "compareFourRoles",
+    "Four roles side by side",
+)
+def compare_four(
+    request: HttpRequest,
+    a: SlugPath,
+    b: SlugPath,
+    c: SlugPath,
+    d: SlugPath,
+    function: FunctionFilter = None,
+) -> dict:
+    function = function_slug(function)
+    return comparison_payload(compared(a, b, c, d), Links(request), function)
 
 
 @endpoint(
@@ -816,5 +871,11 @@ def not_found(request: HttpRequest) -> HttpResponseBase:
             match = None
         if match is not None and match.url_name is not None:  # an operation, not a catch-all
             return redirect_keeping_query(request, request.path + "/")
+    if TOO_MANY_ROLES.match(request.path_info):
+        return error_response(400, "A comparison takes two to four roles.")
     message = f"Nothing is at {request.path}; the API starts at {reverse('api:index')}."
     return error_response(404, message)
+
+
+# Five or more slugs where a comparison's are: a 400 that says why, rather than "nothing here".
+TOO_MANY_ROLES = re.compile(r"^/(?:api/v1/)?compare/[^/]+(?:/vs/[^/]+){4,}(?:/|\.md)$")

@@ -75,5 +75,5 @@ urlpatterns = [
     # site's HTML 404; so does a Markdown URL whose slug is malformed.
     re_path(r"^api/", read_only(not_found)),
     re_path(r"^roles/[^/]*\.md$", read_only(not_found)),
-    re_path(r"^compare/[^/]*/vs/[^/]*\.md$", read_only(not_found)),
+    re_path(r"^compare/[^/]*(?:/vs/[^/]*)+\.md$", read_only(not_found)),
 ]

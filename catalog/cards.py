@@ -126,35 +126,46 @@ def fitting(text: str, sizes: Sequence[int], width: int) -> ImageFont.FreeTypeFo
     return font(sizes[-1], bold=True)
 
 
-def comparison_card(a: Role, b: Role) -> bytes:
+def comparison_card(roles: Sequence[Role]) -> bytes:
+    """Two to four roles in columns: name, key question, and (while there is room) summary."""
     image, draw = canvas("Roles · side by side")
     width = WIDTH - 2 * MARGIN
-    title = f"{a.name} vs {b.name}"
-    face = fitting(title, (60, 54, 48), width)
+    title = " vs ".join(role.name for role in roles)
+    face = fitting(title, (60, 54, 48, 42), width)
     y = write(draw, (MARGIN, 96), title, face, width=width, max_lines=2)
-    column = (width - 60) // 2
+    gap = 60 if len(roles) == 2 else 36
+    column = (width - gap * (len(roles) - 1)) // len(roles)
+    small = len(roles) > 2
     top = y + 24
-    for i, role in enumerate((a, b)):
-        x = MARGIN + i * (column + 60)
+    for i, role in enumerate(roles):
+        x = MARGIN + i * (column + gap)
         draw.rectangle([(x, top), (x + column, top + 10)], fill=accent(role))
         below = write(
             draw,
             (x, top + 28),
             role.name,
-            font(36, bold=True),
+            font(30 if small else 36, bold=True),
             width=column,
-            max_lines=1,
+            max_lines=2 if small else 1,
             fill=accent(role),
         )
         below = write(
             draw,
             (x, below + 4),
             key_question(role),
-            font(32, bold=True),
+            font(26 if small else 32, bold=True),
             width=column,
-            max_lines=2,
+            max_lines=3 if small else 2,
         )
-        write(draw, (x, below + 10), role.summary, font(24), width=column, max_lines=4, fill=MUTED)
+        write(
+            draw,
+            (x, below + 10),
+            role.summary,
+            font(22 if small else 24),
+            width=column,
+            max_lines=4,
+            fill=MUTED,
+        )
     return png(image)
 
 

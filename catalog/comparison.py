@@ -59,6 +59,7 @@ class Statement:
     text: str
     citations: list = field(default_factory=list)
     anchor: str = ""
+    role: Role | None = None  # the one role it is about, when it is about one
 
 
 @dataclass
@@ -114,12 +115,11 @@ class FunctionRow:
         return holding[0] if len(holding) == 1 and len(self.cells) > 1 else None
 
 
-class KeyFunctions(NamedTuple):
-    """The two roles' key functions: only a's, both roles', only b's."""
+class KeyFunction(NamedTuple):
+    """A function that is key for at least one compared role, and the roles it is key for."""
 
-    only_a: list[Function]
-    shared: list[Function]
-    only_b: list[Function]
+    function: Function
+    roles: list[Role]
 
 
 @dataclass
@@ -148,27 +148,6 @@ class KnowledgeRow:
     def same(self) -> bool:
         levels = [cell.knowledge.level if cell.knowledge else None for cell in self.cells]
         return None not in levels and len(set(levels)) == 1
-
-
-@dataclass
-class OverlapEntry:
-    name: str
-    anchor: str
-
-
-@dataclass
-class OverlapPart:
-    """One region of the overlap picture: only A, shared, or only B."""
-
-    key: str
-    label: str
-    role: Role | None
-    functions: list[OverlapEntry] = field(default_factory=list)
-    knowledge: list[OverlapEntry] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.functions) + len(self.knowledge)
 
 
 @dataclass
@@ -233,17 +212,31 @@ class RoleTally:
     key_functions: list[Function]
 
 
+def role_names(roles: Iterable[Role]) -> str:
+    """Join the names as "A, B and C", so no sentence assumes how many roles there are."""
+    names = [role.name for role in roles]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+@dataclass
+class Removal:
+    """A compared role and the address of the comparison without it."""
+
+    role: Role
+    url: str
+
+
 class Comparison:
-    """Bottom line, key differences, shared activities, rows and lifecycle of `a` beside `b`.
+    """Bottom line, key differences, shared activities, rows and lifecycle of two to four roles
+    side by side, in the order given (the order of the URL and of the columns).
 
     `function` (a function slug) and `diff` narrow what the responsibilities, knowledge and
-    dimension tables show; values that match nothing on the page are ignored. Templates iterate
-    over `roles`, so nothing below the URL helpers assumes there are exactly two.
+    dimension tables show; values that match nothing on the page are ignored. Nothing here
+    assumes a number of roles: every row has one cell per role, in `roles` order.
     """
 
-    def __init__(self, a: Role, b: Role, *, function: str | None = None, diff: bool = False):
-        self.a, self.b = a, b
-        self.roles = [a, b]
+    def __init__(self, *roles: Role, function: str | None = None, diff: bool = False):
+        self.roles = list(roles)
         self.diff = diff
         slugs = {row.function.slug for row in self.function_rows}
         self.function = function if function in slugs else None
@@ -253,13 +246,36 @@ class Comparison:
     # --- URLs -----------------------------------------------------------------------------
 
     @property
+    def slugs(self) -> list[str]:
+        return [role.slug for role in self.roles]
+
+    @property
     def path(self) -> str:
-        return reverse("catalog:compare", args=[self.a.slug, self.b.slug])
+        return reverse("catalog:compare", args=self.slugs)
+
+    @property
+    def markdown_path(self) -> str:
+        return reverse("api:compare-markdown", args=self.slugs)
+
+    @property
+    def json_path(self) -> str:
+        return reverse("api:compare", args=self.slugs)
 
     @property
     def swapped_url(self) -> str:
-        """The same view with the sides swapped."""
-        return self.url(path=reverse("catalog:compare", args=[self.b.slug, self.a.slug]))
+        """The same view with the columns in the reverse order (the sides swapped, for two)."""
+        return self.url(path=reverse("catalog:compare", args=self.slugs[::-1]))
+
+    @property
+    def removals(self) -> list[Removal]:
+        """Each role with the comparison without it, while more than two would remain. Like
+        the pickers, removing a role starts from the plain view."""
+        if len(self.roles) <= 2:
+            return []
+        return [
+            Removal(role, reverse("catalog:compare", args=self.slugs[:i] + self.slugs[i + 1 :]))
+            for i, role in enumerate(self.roles)
+        ]
 
     def url(
         self, *, function: str | None = None, diff: bool | None = None, path: str | None = None
@@ -298,17 +314,23 @@ class Comparison:
 
     @property
     def title(self) -> str:
-        return f"{self.a.name} vs {self.b.name}"
+        return " vs ".join(role.name for role in self.roles)
+
+    @property
+    def names(self) -> str:
+        return role_names(self.roles)
 
     @property
     def announcement(self) -> str:
-        return f"Comparing {self.a.name} with {self.b.name}"
+        first, *others = self.roles
+        return f"Comparing {first.name} with {role_names(others)}"
 
     @property
     def details_announcement(self) -> str:
         if self.diff:
             return "Showing only the differences"
-        return "Showing everything both roles do and know"
+        both = "both roles" if len(self.roles) == 2 else f"all {len(self.roles)} roles"
+        return f"Showing everything {both} do and know"
 
     @property
     def responsibilities_announcement(self) -> str:
@@ -338,10 +360,11 @@ class Comparison:
                         f"{who} asks “{trait.text}”",
                         list(trait.citations.all()),
                         anchor=trait.anchor,
+                        role=role,
                     )
                 )
             else:
-                statements.append(Statement(f"{who}: {role.summary}"))
+                statements.append(Statement(f"{who}: {role.summary}", role=role))
         return statements
 
     @property
@@ -434,13 +457,13 @@ class Comparison:
         ]
 
     @cached_property
-    def key_functions(self) -> KeyFunctions:
-        keys = [(row.function, *(cell.is_key for cell in row.cells)) for row in self.function_rows]
-        return KeyFunctions(
-            only_a=[f for f, a, b in keys if a and not b],
-            shared=[f for f, a, b in keys if a and b],
-            only_b=[f for f, a, b in keys if b and not a],
-        )
+    def key_functions(self) -> list[KeyFunction]:
+        """Each function key to any compared role, in order, with the roles it is key for."""
+        return [
+            KeyFunction(row.function, [cell.role for cell in row.cells if cell.is_key])
+            for row in self.function_rows
+            if any(cell.is_key for cell in row.cells)
+        ]
 
     @property
     def functions(self) -> list[Function]:
@@ -487,28 +510,7 @@ class Comparison:
     def visible_knowledge_rows(self) -> list[KnowledgeRow]:
         return [row for row in self.knowledge_rows if not (self.diff and row.same)]
 
-    # --- overlap ----------------------------------------------------------------------------
-
-    @cached_property
-    def overlap(self) -> list[OverlapPart]:
-        only_a = OverlapPart("only-a", f"Only {self.a.label}", self.a)
-        shared = OverlapPart("shared", "Both", None)
-        only_b = OverlapPart("only-b", f"Only {self.b.label}", self.b)
-
-        def part(holds_a: bool, holds_b: bool) -> OverlapPart | None:
-            if holds_a and holds_b:
-                return shared
-            return only_a if holds_a else only_b if holds_b else None
-
-        for row in self.function_rows:
-            region = part(*(cell.holds for cell in row.cells))
-            if region:
-                region.functions.append(OverlapEntry(row.function.name, row.anchor))
-        for row in self.knowledge_rows:
-            region = part(*(cell.knowledge is not None for cell in row.cells))
-            if region:
-                region.knowledge.append(OverlapEntry(row.area.name, row.anchor))
-        return [only_a, shared, only_b]
+    # --- where they meet ------------------------------------------------------------------
 
     @property
     def tallies(self) -> list[RoleTally]:
@@ -527,14 +529,6 @@ class Comparison:
         return (
             f"Responsibilities, each held by one role — {own}. "
             f"Activities they take part in together: {shared}."
-        )
-
-    @property
-    def overlap_summary(self) -> str:
-        only_a, shared, only_b = self.overlap
-        return (
-            f"Functions and knowledge areas. Only {self.a.name}: {only_a.count}. "
-            f"Both: {shared.count}. Only {self.b.name}: {only_b.count}."
         )
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -630,26 +624,59 @@ class Comparison:
         return [copies[0] for copies in ordered]
 
 
-class PairForm(forms.Form):
-    """The two role pickers: GET /compare/?a=<slug>&b=<slug>."""
+MIN_ROLES, MAX_ROLES = 2, 4
+PICKS = ("a", "b", "c", "d")  # the pickers' names, in column order: GET /compare/?a=&b=&c=&d=
 
-    a = forms.ChoiceField(
-        label="Compare",
-        error_messages={
-            "required": "Pick the first role.",
-            "invalid_choice": "There is no role called “%(value)s”. Pick one from the list.",
-        },
-    )
-    b = forms.ChoiceField(
-        label="with",
-        error_messages={
-            "required": "Pick the second role.",
-            "invalid_choice": "There is no role called “%(value)s”. Pick one from the list.",
-        },
-    )
+
+def picked(slugs: Iterable[str]) -> dict[str, str]:
+    """Initial values for `CompareForm`: the slugs in picker order."""
+    return dict(zip(PICKS, slugs, strict=False))
+
+
+class CompareForm(forms.Form):
+    """The role pickers: two to four different roles, in column order. The first two are
+    required; the others add a role when picked. `picks` lists the slugs picked, in order."""
 
     def __init__(self, *args, roles: Iterable[Role], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # A callable, so the roles are read only when the form is validated or drawn.
-        for name in ("a", "b"):
-            self.fields[name].choices = lambda: [(role.slug, role.name) for role in roles]
+        labels = ["First role", "Second role", "Third role", "Fourth role"]
+        for i, (name, label) in enumerate(zip(PICKS, labels, strict=True)):
+            required = i < MIN_ROLES
+            self.fields[name] = forms.ChoiceField(
+                label=label if required else f"{label} (optional)",
+                required=required,
+                error_messages={
+                    "required": f"Pick the {label.lower()}.",
+                    "invalid_choice": (
+                        "There is no role called “%(value)s”. Pick one from the list."
+                    ),
+                },
+            )
+            # A callable, so the roles are read only when the form is validated or drawn.
+            self.fields[name].choices = (
+                (lambda: [(role.slug, role.name) for role in roles])
+                if required
+                else (lambda: [("", "None"), *((role.slug, role.name) for role in roles)])
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        seen: set[str] = set()
+        for name in PICKS:
+            slug = cleaned.get(name)
+            if slug and slug in seen:
+                self.add_error(name, "This role is already picked. Pick another, or none.")
+            elif slug:
+                seen.add(slug)
+        return cleaned
+
+    @property
+    def picks(self) -> list[str]:
+        return [slug for name in PICKS if (slug := self.cleaned_data.get(name))]
+
+    @property
+    def shown(self) -> list[forms.BoundField]:
+        """The pickers to draw: every role picked, then one more while fewer than four are."""
+        values = [self[name].value() for name in PICKS]
+        count = max([MIN_ROLES, *(i + 1 for i, value in enumerate(values) if value)])
+        return [self[name] for name in PICKS[: min(count + 1, MAX_ROLES)]]

@@ -13,6 +13,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -28,6 +29,7 @@ from catalog.api import (
     SlugPath,
     citation_refs,
     collaboration_payload,
+    compared,
     comparison_payload,
     endpoint,
     find_roles,
@@ -36,7 +38,6 @@ from catalog.api import (
     role_payload,
     source_summary,
 )
-from catalog.comparison import Comparison
 from catalog.models import (
     Collaboration,
     CollaborationCitation,
@@ -474,19 +475,50 @@ def role_markdown(request: HttpRequest, slug: SlugPath) -> HttpResponse:
     return attachment(body.encode(), MARKDOWN, f"{role.slug}.md")
 
 
-@endpoint(
-    "/compare/{slug:a}/vs/{slug:b}.md",
-    name="compare-markdown",
-    operation_id="downloadComparisonMarkdown",
-    summary="A comparison as Markdown",
-    tag="downloads",
-    ok=None,
-    media_type="text/markdown",
-    moved=True,
-    not_found=True,
+def markdown_endpoint(path: str, operation_id: str, summary: str) -> Callable:
+    return endpoint(
+        path,
+        name="compare-markdown",
+        operation_id=operation_id,
+        summary=summary,
+        tag="downloads",
+        ok=None,
+        media_type="text/markdown",
+        moved=True,
+        not_found=True,
+    )
+
+
+def comparison_markdown(request: HttpRequest, *slugs: str) -> HttpResponse:
+    payload = comparison_payload(compared(*slugs), Links(request))
+    body = render_markdown("catalog/downloads/compare.md", {"c": payload})
+    return attachment(body.encode(), MARKDOWN, f"{'-vs-'.join(slugs)}.md")
+
+
+@markdown_endpoint(
+    "/compare/{slug:a}/vs/{slug:b}.md", "downloadComparisonMarkdown", "A comparison as Markdown"
 )
 def compare_markdown(request: HttpRequest, a: SlugPath, b: SlugPath) -> HttpResponse:
-    comparison = Comparison(*find_roles(a, b))
-    payload = comparison_payload(comparison, Links(request))
-    body = render_markdown("catalog/downloads/compare.md", {"c": payload})
-    return attachment(body.encode(), MARKDOWN, f"{a}-vs-{b}.md")
+    return comparison_markdown(request, a, b)
+
+
+@markdown_endpoint(
+    "/compare/{slug:a}/vs/{slug:b}/vs/{slug:c}.md",
+    "downloadThreeRoleComparisonMarkdown",
+    "A comparison of three roles as Markdown",
+)
+def compare_three_markdown(
+    request: HttpRequest, a: SlugPath, b: SlugPath, c: SlugPath
+) -> HttpResponse:
+    return comparison_markdown(request, a, b, c)
+
+
+@markdown_endpoint(
+    "/compare/{slug:a}/vs/{slug:b}/vs/{slug:c}/vs/{slug:d}.md",
+    "downloadFourRoleComparisonMarkdown",
+    "A comparison of four roles as Markdown",
+)
+def compare_four_markdown(
+    request: HttpRequest, a: SlugPath, b: SlugPath, c: SlugPath, d: SlugPath
+) -> HttpResponse:
+    return comparison_markdown(request, a, b, c, d)

@@ -146,9 +146,9 @@ class RoleQuerySet(models.QuerySet):
         roles = {role.slug: role for role in self.filter(slug__in=set(slugs)).with_page()}
         return [roles[slug] for slug in slugs if slug in roles]
 
-    def for_comparison(self, a: str, b: str) -> list[Role]:
-        """The two roles of a comparison (a may equal b), as `in_order`."""
-        return self.in_order(a, b)
+    def for_comparison(self, *slugs: str) -> list[Role]:
+        """The roles of a comparison, in column order (a slug may repeat), as `in_order`."""
+        return self.in_order(*slugs)
 
     def with_cards(self) -> RoleQuerySet:
         """Roles as cards: key functions and the key-question trait, in 3 queries."""

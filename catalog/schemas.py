@@ -277,60 +277,85 @@ class PartCell(Strict):
     updated: Updated
 
 
-class KeyFunctionSplit(Strict):
-    only_a: list[FunctionRef]
-    shared: list[FunctionRef]
-    only_b: list[FunctionRef]
+class KeyFunction(Strict):
+    """A function that is key for at least one compared role."""
+
+    function: FunctionRef
+    roles: list[Slug] = Field(description="The compared roles it is key for, in column order.")
+
+
+class Statement(Strict):
+    text: str
+    citations: Citations
+
+
+class BottomLine(Strict):
+    """The answer first: what editors wrote for exactly these roles, else each role's key
+    question (or, lacking one, its summary)."""
+
+    text: str
+    by_editors: bool
+    statements: list[Statement]
+
+
+CELLS = Field(description="One per compared role, in column order; null where it has none.")
+TraitCells = Annotated[list[TraitCell | None], CELLS]
+KnowledgeCells = Annotated[list[KnowledgeCell | None], CELLS]
+InvolvementCells = Annotated[list[InvolvementCell | None], CELLS]
+PartCells = Annotated[list[PartCell | None], CELLS]
 
 
 class DimensionRow(Strict):
     slug: Slug
     name: str
     description: str
-    a: TraitCell | None
-    b: TraitCell | None
+    cells: TraitCells
 
 
-class ResponsibilitySides(Strict):
-    a: list[Responsibility]
-    b: list[Responsibility]
+class RoleResponsibilities(Strict):
+    role: Slug
+    items: list[Responsibility]
 
 
 class KnowledgeRow(Strict):
     area: KnowledgeAreaRef
-    a: KnowledgeCell | None
-    b: KnowledgeCell | None
+    cells: KnowledgeCells
 
 
 class StageRow(Strict):
     """Every lifecycle stage is a row; a role not involved in it is null."""
 
     stage: StageRef
-    a: InvolvementCell | None
-    b: InvolvementCell | None
+    cells: InvolvementCells
 
 
 class SharedActivity(Strict):
-    """An activity both roles take part in."""
+    """An activity at least two of the compared roles take part in."""
 
     collaboration: CollaborationRef
-    a: PartCell
-    b: PartCell
+    cells: PartCells
 
 
 class Comparison(Strict):
-    """Role a and role b side by side, in the order of the URL. A side that has nothing on a row
-    is null."""
+    """Two to four roles side by side, in the order of the URL (the columns' order). Every row
+    has one cell per role in `roles` order."""
 
     url: Url
     html_url: HtmlUrl
     markdown_url: Uri
     updated: Updated
-    a: RoleSummary
-    b: RoleSummary
-    key_functions: KeyFunctionSplit
+    roles: Annotated[list[RoleSummary], Field(min_length=2, max_length=4)]
+    bottom_line: BottomLine
+    key_differences: Annotated[
+        list[DimensionRow],
+        Field(
+            max_length=6,
+            description="The rows that answer how the roles differ, after the bottom line.",
+        ),
+    ]
+    key_functions: list[KeyFunction]
     dimensions: list[DimensionRow]
-    responsibilities: ResponsibilitySides
+    responsibilities: list[RoleResponsibilities]
     knowledge: list[KnowledgeRow]
     lifecycle: list[StageRow]
     collaborations: list[SharedActivity]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from catalog import changes, views
 
@@ -11,7 +11,16 @@ urlpatterns = [
     path("roles/", views.role_list, name="role-list"),
     path("roles/<slug:slug>/", views.role_detail, name="role-detail"),
     path("compare/", views.compare_start, name="compare-start"),
+    # Two, three or four roles, in column order: one name, so reverse() picks the pattern by
+    # the number of slugs it is given.
     path("compare/<slug:a>/vs/<slug:b>/", views.compare, name="compare"),
+    path("compare/<slug:a>/vs/<slug:b>/vs/<slug:c>/", views.compare, name="compare"),
+    path("compare/<slug:a>/vs/<slug:b>/vs/<slug:c>/vs/<slug:d>/", views.compare, name="compare"),
+    re_path(
+        r"^compare/(?P<slugs>[-a-zA-Z0-9_]+(?:/vs/[-a-zA-Z0-9_]+){4,})/$",
+        views.compare_too_many,
+        name="compare-too-many",
+    ),
     path("collaboration/", views.collaboration, name="collaboration"),
     path("search/", views.search, name="search"),
     path("sources/", views.sources, name="sources"),
@@ -19,6 +28,16 @@ urlpatterns = [
     path("cards/home.png", views.card_home, name="card-home"),
     path("cards/roles/<slug:slug>.png", views.card_role, name="card-role"),
     path("cards/compare/<slug:a>/vs/<slug:b>.png", views.card_compare, name="card-compare"),
+    path(
+        "cards/compare/<slug:a>/vs/<slug:b>/vs/<slug:c>.png",
+        views.card_compare,
+        name="card-compare",
+    ),
+    path(
+        "cards/compare/<slug:a>/vs/<slug:b>/vs/<slug:c>/vs/<slug:d>.png",
+        views.card_compare,
+        name="card-compare",
+    ),
     path("changes/", changes.change_log, name="changes"),
     path("changes/feed/", changes.ChangeFeed(), name="changes-feed"),
 ]

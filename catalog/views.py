@@ -7,6 +7,7 @@ htmx history-restore request) gets the whole page. Such views vary on HX-Request
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -26,7 +27,14 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
 from catalog import cards
-from catalog.comparison import Comparison, PairForm
+from catalog.comparison import (
+    MAX_ROLES,
+    PICKS,
+    CompareForm,
+    Comparison,
+    picked,
+    role_names,
+)
 from catalog.conditional import catalog_conditional
 from catalog.models import (
     RACI_MEANINGS,
@@ -90,12 +98,6 @@ def render_page(
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-def role_names(roles: list[Role]) -> str:
-    """Join the names as "A, B and C", so descriptions never assume how many roles there are."""
-    names = [role.name for role in roles]
-    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
 # --- home and role pages ----------------------------------------------------------------------
@@ -330,41 +332,50 @@ COMPARE_PARTIALS = {
 
 
 def comparison_response(
-    request: HtmxHttpRequest, a: Role, b: Role, roles: list[Role] | None = None
+    request: HtmxHttpRequest, roles: list[Role], choices: Iterable[Role] | None = None
 ) -> TemplateResponse:
-    """The comparison page of `a` and `b`, or the partial its HTMX control targets.
-
-    `roles` (for the pickers) is read only if the response draws them, unless given.
-    """
-    if roles is None:
-        roles = Role.objects.only("slug", "name", "order")
-    form = PairForm(initial={"a": a.slug, "b": b.slug}, roles=roles)
-    canonical = request.build_absolute_uri(reverse("catalog:compare", args=[a.slug, b.slug]))
-    if a.pk == b.pk:
+    """The comparison page of `roles` (two to four, in column order), or the partial its HTMX
+    control targets. A role named twice gets the pickers and a word on why there is nothing to
+    compare. `choices` (the roles the pickers offer) are read only if the response draws them."""
+    if choices is None:
+        choices = Role.objects.only("slug", "name", "order")
+    slugs = [role.slug for role in roles]
+    distinct = list({role.pk: role for role in roles}.values())
+    form = CompareForm(initial=picked(r.slug for r in distinct), roles=choices)
+    canonical = request.build_absolute_uri(reverse("catalog:compare", args=slugs))
+    if len(distinct) < len(roles):
+        twice = next(role for i, role in enumerate(roles) if role in roles[:i])
+        if len(roles) == 2:
+            title = f"{twice.name} compared with itself"
+            message = f"You are comparing {twice.name} with itself"
+        else:
+            title = f"{twice.name} picked twice"
+            message = f"You picked {twice.name} twice"
         context = page_context(
             request,
-            title=f"{a.name} compared with itself",
-            description=f"{a.name} compared with itself. Pick another role to see the difference.",
+            title=title,
+            description=f"{title}. Pick different roles to see how they differ.",
             canonical_url=canonical,
-            same_role=a,
+            same_role=twice,
+            repeated_message=message,
             form=form,
             nav="compare",
         )
     else:
         comparison = Comparison(
-            a, b, function=request.GET.get("function"), diff=request.GET.get("diff") == "1"
+            *roles, function=request.GET.get("function"), diff=request.GET.get("diff") == "1"
         )
+        summaries = " ".join(f"{role.name}: {role.summary}" for role in roles)
         context = page_context(
             request,
             title=comparison.title,
             description=(
-                f"{a.name} and {b.name} side by side: what each does and must know, where "
-                f"they overlap, and how they work together. {a.name}: {a.summary} "
-                f"{b.name}: {b.summary}"
+                f"{comparison.names} side by side: what each does and must know, where "
+                f"they overlap, and how they work together. {summaries}"
             ),
             canonical_url=canonical,
-            card=reverse("catalog:card-compare", args=[a.slug, b.slug]),
-            card_alt=f"{a.name} vs {b.name}, side by side",
+            card=reverse("catalog:card-compare", args=slugs),
+            card_alt=f"{comparison.title}, side by side",
             comparison=comparison,
             form=form,
             nav="compare",
@@ -388,59 +399,96 @@ def comparison_response(
     return render_page(request, "catalog/compare.html", context, partial=partial)
 
 
+def picker_page(
+    request: HtmxHttpRequest,
+    form: CompareForm,
+    roles: list[Role],
+    *,
+    problem: str = "",
+    status: int = 200,
+) -> TemplateResponse:
+    """The role pickers on a page of their own, with `problem` said first when there is one."""
+    context = page_context(
+        request,
+        title="Compare roles" if not problem else "That comparison could not be shown",
+        description="Pick two to four roles to see them side by side: what each does and must "
+        "know, where they overlap, and how they work together.",
+        form=form,
+        roles=roles,
+        problem=problem,
+        max_roles=MAX_ROLES,
+        nav="compare",
+    )
+    return TemplateResponse(request, "catalog/compare_start.html", context, status=status)
+
+
 @require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 @catalog_conditional
 def compare_start(request: HtmxHttpRequest) -> HttpResponse:
-    """The role pickers; with ?a=&b= a redirect to the comparison's own URL."""
+    """The role pickers; with ?a=&b= (and c, d) a redirect to the comparison's own URL."""
     roles = list(Role.objects.only("slug", "name", "order"))
-    asked = "a" in request.GET or "b" in request.GET
-    form = PairForm(request.GET if asked else None, roles=roles)
+    asked = any(name in request.GET for name in PICKS)
+    form = CompareForm(request.GET if asked else None, roles=roles)
     if asked and form.is_valid():
-        a, b = form.cleaned_data["a"], form.cleaned_data["b"]
-        url = reverse("catalog:compare", args=[a, b])
+        url = reverse("catalog:compare", args=form.picks)
         if request.htmx and not request.htmx.history_restore_request:
             # The picker swaps the comparison in place: answer with it, and have htmx show
             # the comparison's own URL rather than this form address.
-            pair = Role.objects.for_comparison(a, b)
-            if len(pair) == 2:
-                return push_url(comparison_response(request, *pair, roles=roles), url)
+            chosen = Role.objects.for_comparison(*form.picks)
+            if len(chosen) == len(form.picks):
+                return push_url(comparison_response(request, chosen, choices=roles), url)
         return HttpResponseRedirect(url)
     if asked and request.htmx:
         # A stale picker (a role renamed or removed since the page loaded): the page with the
         # form's errors is a whole page, not a region to swap in, so load it as one.
         return HttpResponseClientRedirect(request.get_full_path())
     if not asked:
-        first_two = [role.slug for role in roles[:2]]
-        form.initial = dict(zip(("a", "b"), first_two, strict=False))
-    context = page_context(
-        request,
-        title="Compare two roles",
-        description="Pick two roles to see them side by side: what each does and must know, "
-        "where they overlap, and how they work together.",
-        form=form,
-        roles=roles,
-        nav="compare",
-    )
+        form.initial = picked(role.slug for role in roles[:2])
     # An unusable pick answers 200 with the form and its errors (and noindex), not 400: it is a
     # person's typo to correct, and a 400 page logs an error in the browser's console.
-    return TemplateResponse(request, "catalog/compare_start.html", context)
+    problem = "Pick two to four different roles from the lists below." if form.errors else ""
+    return picker_page(request, form, roles, problem=problem)
 
 
 @require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 @catalog_conditional
-def compare(request: HtmxHttpRequest, a: str, b: str) -> HttpResponse:
-    pair = Role.objects.for_comparison(a, b)
-    if len(pair) == 2:
-        return comparison_response(request, *pair)
-    # A renamed role on either side: 301 to the pair's current address, keeping the query.
-    found = {role.slug for role in pair}
-    moved = Role.objects.renamed({a, b} - found)
-    current = [slug if slug in found else moved.get(slug) for slug in (a, b)]
-    if None in current:
-        raise Http404("No role has this address.")
-    return redirect_keeping_query(request, reverse("catalog:compare", args=current))
+def compare(
+    request: HtmxHttpRequest, a: str, b: str, c: str | None = None, d: str | None = None
+) -> HttpResponse:
+    slugs = [slug for slug in (a, b, c, d) if slug is not None]
+    found = Role.objects.for_comparison(*slugs)
+    if len(found) == len(slugs):
+        return comparison_response(request, found)
+    # A renamed role anywhere: 301 to the comparison's current address, keeping the query.
+    known = {role.slug for role in found}
+    moved = Role.objects.renamed(set(slugs) - known)
+    current = [slug if slug in known else moved.get(slug) for slug in slugs]
+    if None not in current:
+        return redirect_keeping_query(request, reverse("catalog:compare", args=current))
+    unknown = [slug for slug, now in zip(slugs, current, strict=True) if now is None]
+    roles = list(Role.objects.only("slug", "name", "order"))
+    form = CompareForm(initial=picked(dict.fromkeys(r.slug for r in found)), roles=roles)
+    names = " or ".join(f"“{slug[:60]}”" for slug in dict.fromkeys(unknown))
+    problem = f"There is no role called {names}. Pick the roles to compare from the lists below."
+    return picker_page(request, form, roles, problem=problem, status=404)
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-Target")
+def compare_too_many(request: HtmxHttpRequest, slugs: str) -> HttpResponse:
+    """Five or more roles in the address: the pickers, holding the first four roles it names."""
+    asked = slugs.split("/vs/")
+    roles = list(Role.objects.only("slug", "name", "order"))
+    known = {role.slug for role in roles}
+    picks = [slug for slug in dict.fromkeys(asked) if slug in known][:MAX_ROLES]
+    form = CompareForm(initial=picked(picks), roles=roles)
+    problem = (
+        f"A comparison shows two to {MAX_ROLES} roles side by side, and this address names "
+        f"{len(asked)}. Pick up to {MAX_ROLES} below."
+    )
+    return picker_page(request, form, roles, problem=problem, status=400)
 
 
 @require_safe
@@ -486,8 +534,11 @@ def card_role(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @catalog_conditional
-def card_compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
-    roles = {role.slug: role for role in Role.objects.with_cards().filter(slug__in={a, b})}
-    if a == b or len(roles) != 2:
+def card_compare(
+    request: HttpRequest, a: str, b: str, c: str | None = None, d: str | None = None
+) -> HttpResponse:
+    slugs = [slug for slug in (a, b, c, d) if slug is not None]
+    roles = {role.slug: role for role in Role.objects.with_cards().filter(slug__in=slugs)}
+    if len(set(slugs)) < len(slugs) or len(roles) != len(slugs):
         raise Http404("No comparison has this address.")
-    return png_response(cards.comparison_card(roles[a], roles[b]))
+    return png_response(cards.comparison_card([roles[slug] for slug in slugs]))

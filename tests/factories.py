@@ -473,6 +473,7 @@ def make_page_catalog() -> dict[str, Role]:
 # --- comparison tests: three roles whose overlap, differences and RACI parts are known by heart --
 
 PM, PJM, PO = "product-manager", "project-manager", "product-owner"
+SM = "scrum-master"
 
 
 def make_compare_catalog() -> dict[str, Role]:
@@ -617,6 +618,29 @@ def make_compare_catalog() -> dict[str, Role]:
         if source is not None:
             cite([activity], source)
     return roles
+
+
+def add_scrum_master(roles: dict[str, Role]) -> Role:
+    """A fourth role for `make_compare_catalog`, for three- and four-role comparisons: a key
+    question, a duty in a function no other role works in, knowledge at a level of its own, a
+    lifecycle stage, and a part in the status reporting (where the product owner has one too)."""
+    seed = Source.objects.get(slug="seed")
+    sm = make_role(
+        SM, summary="Helps one team work in short cycles.", main_goal="Team effectiveness.", order=4
+    )
+    coaching = make_function("coaching", order=7)
+    sm.key_functions.set([coaching])
+    make_responsibility(sm, coaching, "coach-team", title="Coach the team", order=1)
+    make_knowledge(sm, KnowledgeArea.objects.get(slug="scope"), level="useful")
+    cite(
+        [make_trait(sm, Dimension.objects.get(slug="key-question"), text="How do we improve?")],
+        seed,
+    )
+    make_trait(sm, Dimension.objects.get(slug="main-objective"), text="An effective team.")
+    make_involvement(sm, LifecycleStage.objects.get(slug="develop"), level="supports")
+    make_contribution(Collaboration.objects.get(slug="status-reporting"), sm, "C")
+    roles[SM] = sm
+    return sm
 
 
 # --- admin tests: one record of every kind -------------------------------------------------------

@@ -224,42 +224,41 @@ def test_compare_puts_the_roles_side_by_side_in_url_order(client, catalog):
     RoleKnowledge.objects.filter(role__slug="role-1", area__slug="area-3").delete()
     catalog[1].key_functions.set(Function.objects.filter(slug__in=["function-1", "function-2"]))
     comparison = get_json(client, "/api/v1/compare/role-1/vs/role-0/")
-    assert comparison["a"]["slug"] == "role-1"
-    assert comparison["b"]["slug"] == "role-0"
+    assert [role["slug"] for role in comparison["roles"]] == ["role-1", "role-0"]
     assert comparison["url"] == f"{BASE}/api/v1/compare/role-1/vs/role-0/"
     assert comparison["html_url"] == BASE + reverse("catalog:compare", args=["role-1", "role-0"])
     assert comparison["markdown_url"] == f"{BASE}/compare/role-1/vs/role-0.md"
-    assert comparison["key_functions"] == {
-        "only_a": [{"slug": "function-2", "name": "Function 2"}],
-        "shared": [{"slug": "function-1", "name": "Function 1"}],
-        "only_b": [{"slug": "function-0", "name": "Function 0"}],
-    }
+    assert comparison["key_functions"] == [
+        {"function": {"slug": "function-0", "name": "Function 0"}, "roles": ["role-0"]},
+        {"function": {"slug": "function-1", "name": "Function 1"}, "roles": ["role-1", "role-0"]},
+        {"function": {"slug": "function-2", "name": "Function 2"}, "roles": ["role-1"]},
+    ]
     dimension = comparison["dimensions"][0]
-    assert (dimension["slug"], dimension["a"]["text"], dimension["b"]["text"]) == (
+    assert (dimension["slug"], [cell["text"] for cell in dimension["cells"]]) == (
         "dimension-0",
-        "Dimension 0 of role 1",
-        "Dimension 0 of role 0",
+        ["Dimension 0 of role 1", "Dimension 0 of role 0"],
     )
     area_3 = next(row for row in comparison["knowledge"] if row["area"]["slug"] == "area-3")
-    assert area_3["a"] is None
-    assert area_3["b"]["level"] in ("essential", "useful")
+    assert area_3["cells"][0] is None
+    assert area_3["cells"][1]["level"] in ("essential", "useful")
     assert [row["stage"]["slug"] for row in comparison["lifecycle"]] == [
         "stage-0",
         "stage-1",
         "stage-2",
     ]
-    assert len(comparison["responsibilities"]["a"]) == len(comparison["responsibilities"]["b"]) == 4
+    held = comparison["responsibilities"]
+    assert [(side["role"], len(side["items"])) for side in held] == [("role-1", 4), ("role-0", 4)]
     work = comparison["collaborations"][0]
     assert work["collaboration"]["slug"] == "activity-0"
-    assert (work["a"]["raci"], work["b"]["raci"]) == ("R", "A")
-    assert comparison["updated"] == max(comparison["a"]["updated"], comparison["b"]["updated"])
+    assert [cell["raci"] for cell in work["cells"]] == ["R", "A"]
+    assert comparison["updated"] == max(role["updated"] for role in comparison["roles"])
 
 
 def test_compare_lists_every_lifecycle_stage_as_the_page_does(client, catalog):
     StageInvolvement.objects.filter(stage__slug="stage-1").delete()
     make_stage("stage-9", order=9)
     comparison = get_json(client, "/api/v1/compare/role-0/vs/role-1/")
-    rows = [(row["stage"]["slug"], row["a"], row["b"]) for row in comparison["lifecycle"]]
+    rows = [(row["stage"]["slug"], *row["cells"]) for row in comparison["lifecycle"]]
     page = Comparison(*Role.objects.for_comparison("role-0", "role-1"))
     assert [slug for slug, _, _ in rows] == [row.stage.slug for row in page.lifecycle]
     assert [slug for slug, _, _ in rows] == ["stage-0", "stage-1", "stage-2", "stage-9"]
@@ -293,13 +292,13 @@ def test_compare_lists_only_activities_both_roles_take_part_in(client, catalog):
 def test_compare_works_for_any_pair_of_many_roles(client):
     make_catalog(roles=3)
     comparison = get_json(client, "/api/v1/compare/role-2/vs/role-0/")
-    assert (comparison["a"]["slug"], comparison["b"]["slug"]) == ("role-2", "role-0")
+    assert [role["slug"] for role in comparison["roles"]] == ["role-2", "role-0"]
 
 
 def test_compare_filtered_by_function(client, catalog):
     comparison = get_json(client, "/api/v1/compare/role-0/vs/role-1/?function=function-2")
-    sides = comparison["responsibilities"]
-    assert {r["function"]["slug"] for r in sides["a"] + sides["b"]} == {"function-2"}
+    held = [item for side in comparison["responsibilities"] for item in side["items"]]
+    assert {r["function"]["slug"] for r in held} == {"function-2"}
 
 
 def test_collaborations_show_each_roles_part_and_raci(client, catalog):
@@ -695,6 +694,125 @@ def test_compare_markdown_sets_the_roles_side_by_side(client, catalog):
     assert "**Duty 3 of role 1**" in text
     assert "| Stage 0 | Leads | Supports |" in text
     assert "**A** (Accountable): Role 0 part in Activity 0" in text
+
+
+# --- three and four roles ----------------------------------------------------------------------
+
+THREE, FOUR = "role-2/vs/role-0/vs/role-1", "role-3/vs/role-2/vs/role-1/vs/role-0"
+
+
+@pytest.fixture
+def four_roles() -> list[Role]:
+    return make_catalog(roles=4, scale=1)
+
+
+@pytest.mark.parametrize("slugs", [THREE, FOUR])
+def test_compare_three_and_four_roles_in_url_order_with_a_cell_per_role(client, four_roles, slugs):
+    order = slugs.split("/vs/")
+    comparison = get_json(client, f"/api/v1/compare/{slugs}/")
+    assert [role["slug"] for role in comparison["roles"]] == order
+    assert comparison["url"] == f"{BASE}/api/v1/compare/{slugs}/"
+    assert comparison["html_url"] == f"{BASE}/compare/{slugs}/"
+    assert comparison["markdown_url"] == f"{BASE}/compare/{slugs}.md"
+    for section in ["dimensions", "knowledge", "lifecycle", "collaborations", "key_differences"]:
+        assert comparison[section], section
+        assert all(len(row["cells"]) == len(order) for row in comparison[section]), section
+    assert [side["role"] for side in comparison["responsibilities"]] == order
+    first = comparison["dimensions"][0]["cells"]
+    assert [cell["text"] for cell in first] == [f"Dimension 0 of role {s[-1]}" for s in order]
+
+
+def test_compare_gives_the_bottom_line_and_key_differences_the_page_opens_with(client, four_roles):
+    comparison = get_json(client, f"/api/v1/compare/{FOUR}/")
+    page = Comparison(*Role.objects.for_comparison(*FOUR.split("/vs/")))
+    bottom = comparison["bottom_line"]
+    assert bottom["text"] == page.bottom_line_text
+    assert bottom["by_editors"] is False
+    assert [s["text"] for s in bottom["statements"]] == [s.text for s in page.bottom_line]
+    assert [row["slug"] for row in comparison["key_differences"]] == [
+        row.dimension.slug for row in page.key_difference_rows
+    ]
+
+
+def test_compare_markdown_has_a_column_per_role_and_opens_with_the_answer(client, four_roles):
+    response = client.get(f"/compare/{FOUR}.md")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="role-3-vs-role-2-vs-role-1-vs-role-0.md"'
+    )
+    text = response.content.decode()
+    assert text.startswith("# Role 3 vs Role 2 vs Role 1 vs Role 0\n")
+    assert "## In short" in text and "## Key differences" in text
+    assert text.index("## In short") < text.index("## Key differences") < text.index("## At a")
+    assert "| | Role 3 | Role 2 | Role 1 | Role 0 |\n| --- | --- | --- | --- | --- |" in text
+    row = (
+        "| **Dimension 0** | Dimension 0 of role 3 | Dimension 0 of role 2 | Dimension 0 of role 1"
+    )
+    assert row in text
+    assert "| Stage 0 |" in text and "| Area 0 |" in text
+    for name in ["Role 3", "Role 2", "Role 1", "Role 0"]:
+        assert f"### {name}" in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/compare/role-0/vs/role-1/vs/role-0/",
+        "/api/v1/compare/role-0/vs/role-1/vs/role-2/vs/role-2/",
+        "/compare/role-0/vs/role-1/vs/role-1.md",
+    ],
+)
+def test_a_repeated_role_is_a_json_400(client, four_roles, path):
+    error = get_json(client, path, status=400)["error"]
+    assert error == {
+        "status": 400,
+        "message": "A comparison names each role once; this one repeats a role.",
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/compare/role-0/vs/role-1/vs/nobody/",
+        "/api/v1/compare/role-0/vs/role-1/vs/role-2/vs/nobody/",
+        "/compare/role-0/vs/nobody/vs/role-1.md",
+    ],
+)
+def test_an_unknown_role_among_several_is_a_json_404(client, four_roles, path):
+    assert get_json(client, path, status=404)["error"]["message"] == "There is no role “nobody”."
+
+
+@pytest.mark.parametrize(
+    "path", [f"/api/v1/compare/{FOUR}/vs/role-0/", f"/compare/{FOUR}/vs/role-0.md"]
+)
+def test_five_roles_are_a_json_400(client, four_roles, path):
+    error = get_json(client, path, status=400)["error"]
+    assert error["message"] == "A comparison takes two to four roles."
+
+
+@pytest.mark.parametrize("path", [f"/api/v1/compare/{FOUR}/", f"/compare/{THREE}.md"])
+def test_a_repeat_request_for_several_roles_is_a_304(client, four_roles, path):
+    first = client.get(path)
+    again = client.get(path, headers={"If-None-Match": first["ETag"]})
+    assert (first.status_code, again.status_code) == (200, 304)
+
+
+@pytest.mark.parametrize("count", [8, 80])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/compare/role-0/vs/role-1/",
+        "/api/v1/compare/role-0/vs/role-1/vs/role-2/",
+        "/api/v1/compare/role-0/vs/role-1/vs/role-2/vs/role-3/",
+        "/compare/role-0/vs/role-1/vs/role-2/vs/role-3.md",
+    ],
+)
+def test_compare_costs_the_same_queries_for_two_to_four_roles(
+    client, django_assert_num_queries, path, count
+):
+    make_catalog(roles=count)
+    with django_assert_num_queries(ENDPOINTS["compare"][1]):
+        assert client.get(path).status_code == 200
 
 
 # --- query counts ------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ SUCCESSES = [
     "/api/v1/roles/role-0/?function=function-1",
     "/api/v1/compare/role-0/vs/role-1/",
     "/api/v1/compare/role-1/vs/role-0/?function=function-2",
+    "/api/v1/compare/role-2/vs/role-0/vs/role-1/",
+    "/api/v1/compare/role-3/vs/role-2/vs/role-1/vs/role-0/?function=function-1",
     "/api/v1/collaborations/",
     "/api/v1/collaborations/?role=role-1",
     "/api/v1/collaborations/?role=role-1&updated_since=2020-01-01T00:00:00%2B02:00",
@@ -73,6 +75,8 @@ SUCCESSES = [
     "/downloads/catalog-csv.zip",
     "/roles/role-0.md",
     "/compare/role-0/vs/role-1.md",
+    "/compare/role-0/vs/role-1/vs/role-2.md",
+    "/compare/role-0/vs/role-1/vs/role-2/vs/role-3.md",
 ]
 ERRORS = [
     *(f"{path}{'&' if '?' in path else '?'}bogus=1" for path in SUCCESSES),
@@ -83,19 +87,29 @@ ERRORS = [
     "/api/v1/compare/old-role/vs/role-1/",
     "/roles/old-role.md",
     "/compare/role-0/vs/old-role.md",
+    "/api/v1/compare/role-0/vs/old-role/vs/role-2/",
+    "/api/v1/compare/role-0/vs/role-2/vs/role-3/vs/old-role/",
+    "/compare/role-0/vs/role-2/vs/old-role.md",
+    "/compare/role-0/vs/role-2/vs/role-3/vs/old-role.md",
+    "/api/v1/compare/role-0/vs/role-2/vs/role-0/",
+    "/compare/role-0/vs/role-2/vs/role-3/vs/role-2.md",
     "/api/v1/roles/nobody/",
     "/api/v1/compare/role-0/vs/nobody/",
     "/api/v1/collaborations/nothing/",
     "/api/v1/sources/nothing/",
     "/roles/nobody.md",
     "/compare/nobody/vs/role-1.md",
+    "/api/v1/compare/role-0/vs/role-1/vs/nobody/",
+    "/api/v1/compare/role-0/vs/role-1/vs/role-2/vs/nobody/",
+    "/compare/role-0/vs/nobody/vs/role-1.md",
+    "/compare/role-0/vs/role-1/vs/role-2/vs/nobody.md",
 ]
 REQUESTS = SUCCESSES + ERRORS
 
 
 @pytest.fixture
 def catalog() -> None:
-    roles = make_catalog(roles=2, scale=1)
+    roles = make_catalog(roles=4, scale=1)
     # A renamed role's old slug, so that the 301s are exercised too.
     make_redirect("old-role", roles[1])
 
@@ -197,6 +211,8 @@ def test_the_served_document_is_generated_from_the_operations(spec):
         "/api/v1/roles/",
         "/api/v1/roles/{slug}/",
         "/api/v1/compare/{a}/vs/{b}/",
+        "/api/v1/compare/{a}/vs/{b}/vs/{c}/",
+        "/api/v1/compare/{a}/vs/{b}/vs/{c}/vs/{d}/",
         "/api/v1/collaborations/",
         "/api/v1/collaborations/{slug}/",
         "/api/v1/sources/",
@@ -206,6 +222,8 @@ def test_the_served_document_is_generated_from_the_operations(spec):
         "/downloads/catalog-csv.zip",
         "/roles/{slug}.md",
         "/compare/{a}/vs/{b}.md",
+        "/compare/{a}/vs/{b}/vs/{c}.md",
+        "/compare/{a}/vs/{b}/vs/{c}/vs/{d}.md",
     }
     # Every operation is a GET (HEAD answers like it), with a unique id.
     operations = [item["get"] for item in spec["paths"].values()]
@@ -265,6 +283,7 @@ def test_the_schemas_really_constrain(client, spec):
 # --- schemathesis: generated requests against the description ----------------------------------
 
 # Real slugs, so that generated query parameters also reach the successful responses.
+FOUR = ["role-0", "role-1", "role-2", "role-3"]
 KNOWN_SLUGS = {
     "/api/v1/roles/{slug}/": {"slug": "role-0"},
     "/api/v1/compare/{a}/vs/{b}/": {"a": "role-0", "b": "role-1"},
@@ -272,6 +291,10 @@ KNOWN_SLUGS = {
     "/api/v1/sources/{slug}/": {"slug": "factory-source"},
     "/roles/{slug}.md": {"slug": "role-0"},
     "/compare/{a}/vs/{b}.md": {"a": "role-0", "b": "role-1"},
+    "/api/v1/compare/{a}/vs/{b}/vs/{c}/": {"a": "role-0", "b": "role-1", "c": "role-2"},
+    "/compare/{a}/vs/{b}/vs/{c}.md": {"a": "role-0", "b": "role-1", "c": "role-2"},
+    "/api/v1/compare/{a}/vs/{b}/vs/{c}/vs/{d}/": dict(zip("abcd", FOUR, strict=True)),
+    "/compare/{a}/vs/{b}/vs/{c}/vs/{d}.md": dict(zip("abcd", FOUR, strict=True)),
 }
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from catalog.comparison import Comparison
@@ -13,6 +15,8 @@ from tests.factories import (
     PJM,
     PM,
     PO,
+    SM,
+    add_scrum_master,
     build_key_difference,
     build_pairing,
     make_catalog,
@@ -224,7 +228,7 @@ def test_comparing_a_role_with_itself_says_so_and_offers_the_picker(client, role
     response = client.get(f"/compare/{PM}/vs/{PM}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "You're comparing Product manager with itself" in html
+    assert "You are comparing Product manager with itself" in html
     assert 'name="a"' in html and 'name="b"' in html
     assert 'id="details"' not in html
     assert "<title>Product manager compared with itself · Roles</title>" in html
@@ -312,18 +316,16 @@ def test_dimension_rows_are_in_order_and_mark_what_is_missing(client, roles):
     assert "not recorded</span>" in html
     assert f'class="item accent-0" id="{PM}-trait-main-objective"' in html
     # Without a pairing the key questions make the bottom line, and keep their anchors there.
-    assert f'<span class="item" id="{PM}-trait-key-question">' in html
+    assert f'<li class="item accent-0" id="{PM}-trait-key-question">' in html
 
 
-def test_overlap_splits_functions_and_knowledge_into_only_a_shared_only_b(roles):
-    only_a, shared, only_b = comparison().overlap
-    assert [e.name for e in only_a.functions] == ["Strategy", "Vision", "Research"]
-    assert [e.name for e in shared.functions] == ["Communication"]
-    assert [e.name for e in only_b.functions] == ["Planning", "Tech knowledge"]
-    assert [e.name for e in only_a.knowledge] == ["Industry knowledge"]
-    assert [e.name for e in shared.knowledge] == ["Scope management", "Risk management"]
-    assert [e.name for e in only_b.knowledge] == ["Technical knowledge"]
-    assert only_a.functions[0].anchor == "compare-function-strategy"
+def test_key_functions_name_the_roles_each_is_key_for(roles):
+    keys = comparison().key_functions
+    assert [(k.function.slug, [r.slug for r in k.roles]) for k in keys] == [
+        ("strategy", [PM]),
+        ("vision", [PM]),
+        ("tech-knowledge", [PJM]),
+    ]
 
 
 def test_picture_of_where_they_meet_counts_own_responsibilities_and_shared_activities(
@@ -783,7 +785,7 @@ def test_print_everything_link_and_page(client, roles):
     assert f'<a href="{PAIR}?print=all">print everything</a>' in html
     assert "comparison--print-all" not in html
     html = client.get(f"{PAIR}?print=all").content.decode()
-    assert 'class="comparison comparison--print-all"' in html
+    assert 'class="comparison comparison--roles-2 comparison--print-all"' in html
     assert f'<link rel="canonical" href="http://testserver{PAIR}">' in html
 
 
@@ -797,7 +799,7 @@ def test_picker_page_defaults_to_the_first_two_roles(client, roles):
     assert response.template_name == "catalog/compare_start.html"
     assert f'<option value="{PM}" selected>' in html.split('name="b"')[0]
     assert f'<option value="{PJM}" selected>' in html.split('name="b"')[1]
-    assert "<title>Compare two roles · Roles</title>" in html
+    assert "<title>Compare roles · Roles</title>" in html
 
 
 def test_picker_with_two_roles_redirects_to_the_comparison(client, roles):
@@ -906,3 +908,292 @@ def test_picker_query_counts_are_fixed(
 def test_self_comparison_query_count(client, roles, django_assert_num_queries):
     with django_assert_num_queries(1 + 14 + 1):
         client.get(f"/compare/{PM}/vs/{PM}/")
+
+
+# --- two to four roles -----------------------------------------------------------------------
+
+THREE = f"/compare/{PM}/vs/{PJM}/vs/{PO}/"
+FOUR = f"/compare/{PM}/vs/{PJM}/vs/{PO}/vs/{SM}/"
+
+
+@pytest.fixture
+def four(roles) -> dict[str, Role]:
+    add_scrum_master(roles)
+    return roles
+
+
+def column_heads(html: str, section: str) -> list[str]:
+    table = html.split(f'id="{section}"')[1].split("</thead>")[0]
+    return re.findall(r'<th scope="col" class="accent-\d+"><span class="role-tag">([^<]+)<', table)
+
+
+@pytest.mark.parametrize("url", [THREE, FOUR])
+def test_three_and_four_roles_compare_on_one_page_with_every_section(client, four, url):
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    for region in ["bottom-line", "key-differences", "collaborate", "details", "lifecycle"]:
+        assert f'id="{region}"' in html
+    assert len(ids(html)) == len(set(ids(html))), "duplicate ids"
+    slugs = url.strip("/").split("/")[1::2]
+    names = [four[slug].name for slug in slugs]
+    # The order of the URL is the order of the columns, in every table.
+    for section in ["key-differences", "collaborate", "knowledge", "lifecycle"]:
+        assert column_heads(html, section) == names, section
+    title = " vs ".join(names)
+    assert f"<title>{title} · Roles</title>" in html
+    assert f'<link rel="canonical" href="http://testserver{url}">' in html
+    card = url.replace("/compare/", "/cards/compare/").rstrip("/") + ".png"
+    assert f'<meta property="og:image" content="http://testserver{card}">' in html
+    markdown = url.rstrip("/") + ".md"
+    assert f'<a href="{markdown}" download>' in html
+    assert f'href="/api/v1{url}"' in html
+
+
+def test_editors_bottom_line_for_exactly_three_roles_leads_their_comparison(client, four):
+    write_pairing(
+        PO, PJM, PM, dimensions=("time-scope",), bottom_line="Three roles, three outcomes."
+    )
+    view = comparison_of(PJM, PM, PO)
+    assert view.bottom_line_text == "Three roles, three outcomes."
+    assert [row.dimension.slug for row in view.key_difference_rows] == [
+        "key-question",
+        "time-scope",
+    ]
+    html = client.get(THREE).content.decode()
+    bottom = html.split('id="bottom-line"')[1].split("</section>")[0]
+    assert "Three roles, three outcomes." in bottom and 'href="#source-pmbok"' in bottom
+    # Not for a pair of them, nor for the four.
+    assert comparison_of(PM, PJM).pairing is None
+    assert comparison_of(PM, PJM, PO, SM).pairing is None
+
+
+def test_every_row_of_a_four_way_comparison_has_a_cell_per_role(client, four):
+    view = comparison_of(PM, PJM, PO, SM)
+    for rows in [view.dimension_rows, view.knowledge_rows, view.lifecycle, view.collaborations]:
+        assert rows and all(len(row.cells) == 4 for row in rows)
+    # The bottom line (no pairing written) is each role's key question, or its summary.
+    assert view.bottom_line_text == (
+        "The product manager asks “What and why?” The project manager asks “How and when?” "
+        "The product owner: Orders the backlog for one team. "
+        "The scrum master asks “How do we improve?”"
+    )
+    html = client.get(FOUR).content.decode()
+    row = html.split('id="collaboration-strategy-to-execution"')[1].split("</tr>")[0]
+    # A shared activity may lack a part for some of the roles: said in that role's cell.
+    assert row.count('class="cell-role role-tag"') == 4
+    assert row.count("takes no part") == 2
+    status = html.split('id="collaboration-status-reporting"')[1].split("</tr>")[0]
+    assert "takes no part" not in status and "Consulted" in status
+
+
+def test_a_function_only_one_of_four_roles_works_in_is_one_row_for_it(client, four):
+    html = client.get(FOUR).content.decode()
+    coaching = html.split('id="compare-function-coaching"')[1].split("</tr>")[0]
+    assert 'colspan="4"' in coaching and "Only Scrum master" in coaching
+
+
+def comparison_of(*slugs: str, **options) -> Comparison:
+    return Comparison(*Role.objects.for_comparison(*slugs), **options)
+
+
+def test_words_never_assume_two_roles(four):
+    view = comparison_of(PM, PJM, PO)
+    assert view.title == "Product manager vs Project manager vs Product owner"
+    assert view.announcement == "Comparing Product manager with Project manager and Product owner"
+    assert view.details_announcement == "Showing everything all 3 roles do and know"
+    assert (
+        comparison_of(PM, PJM).details_announcement == "Showing everything both roles do and know"
+    )
+
+
+def test_reverse_and_remove_links_keep_the_other_roles_in_order(client, four):
+    view = comparison_of(PM, PJM, PO, SM, diff=True)
+    assert view.swapped_url == f"/compare/{SM}/vs/{PO}/vs/{PJM}/vs/{PM}/?diff=1"
+    assert [(r.role.slug, r.url) for r in view.removals] == [
+        (PM, f"/compare/{PJM}/vs/{PO}/vs/{SM}/"),
+        (PJM, f"/compare/{PM}/vs/{PO}/vs/{SM}/"),
+        (PO, f"/compare/{PM}/vs/{PJM}/vs/{SM}/"),
+        (SM, f"/compare/{PM}/vs/{PJM}/vs/{PO}/"),
+    ]
+    assert comparison_of(PM, PJM).removals == []
+    html = client.get(FOUR).content.decode()
+    assert "Reverse the order</a>" in html
+    assert (
+        f'<a href="/compare/{PM}/vs/{PJM}/vs/{SM}/" data-hx-get="/compare/{PM}/vs/{PJM}/vs/{SM}/">'
+        '<span aria-hidden="true">✕ </span>Remove Product owner</a>'
+    ) in html
+    assert "Remove" not in client.get(PAIR).content.decode().split('id="bottom-line"')[1]
+
+
+def test_pickers_show_each_role_and_one_more_to_add(client, four):
+    def pickers(url: str) -> list[str]:
+        html = client.get(url).content.decode()
+        return re.findall(r'<select name="([a-d])"', html)
+
+    assert pickers(PAIR) == ["a", "b", "c"]
+    assert pickers(THREE) == ["a", "b", "c", "d"]
+    assert pickers(FOUR) == ["a", "b", "c", "d"]
+    html = client.get(THREE).content.decode()
+    assert f'<option value="{PO}" selected>' in html.split('name="c"')[1].split("</select>")[0]
+    assert '<option value="" selected>None</option>' in html.split('name="d"')[1]
+
+
+@pytest.mark.parametrize(
+    ("query", "target"),
+    [
+        ({"a": PM, "b": PJM, "c": PO}, THREE),
+        ({"a": PM, "b": PJM, "c": PO, "d": SM}, FOUR),
+        ({"a": PM, "b": PJM, "c": "", "d": PO}, THREE),
+        ({"a": PM, "b": PJM, "c": "", "d": ""}, PAIR),
+    ],
+)
+def test_picker_without_javascript_redirects_to_the_canonical_address(client, four, query, target):
+    response = client.get("/compare/", query)
+    assert response.status_code == 302
+    assert response["Location"] == target
+
+
+def test_adding_a_role_in_place_answers_with_the_comparison_and_pushes_its_url(client, four):
+    query = {"a": PM, "b": PJM, "c": PO}
+    response = client.get("/compare/", query, headers={**HX, "HX-Target": "comparison"})
+    assert response["HX-Push-Url"] == THREE
+    assert response.template_name == "catalog/compare.html#comparison"
+    html = response.content.decode()
+    assert html.strip().startswith('<div id="comparison"')
+    assert (
+        'data-announce="Comparing Product manager with Project manager and Product owner"' in html
+    )
+
+
+def test_removing_a_role_in_place_swaps_the_comparison(client, four):
+    response = client.get(THREE, headers={**HX, "HX-Target": "comparison"})
+    assert response.template_name == "catalog/compare.html#comparison"
+    assert response.content.decode().count('class="compare-title__name') == 3
+
+
+def test_a_role_picked_twice_is_a_form_error(client, four):
+    response = client.get("/compare/", {"a": PM, "b": PJM, "c": PM})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This role is already picked" in html
+    assert re.search(r'<select name="c"[^>]* aria-invalid="true"', html)
+    assert not re.search(r'<select name="[abd]"[^>]* aria-invalid', html)
+
+
+def test_five_roles_are_a_400_with_the_pickers_and_why(client, four):
+    response = client.get(f"{FOUR}vs/{PM}/")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert response.template_name == "catalog/compare_start.html"
+    assert "two to 4 roles side by side, and this address names 5" in html
+    assert '<meta name="robots" content="noindex">' in html
+    for name, slug in zip("abcd", [PM, PJM, PO, SM], strict=True):
+        picker = html.split(f'name="{name}"')[1].split("</select>")[0]
+        assert f'<option value="{slug}" selected>' in picker
+
+
+def test_a_repeated_role_among_three_says_so_with_the_pickers(client, four):
+    response = client.get(f"/compare/{PM}/vs/{PJM}/vs/{PM}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "You picked Product manager twice" in html
+    assert "<title>Product manager picked twice · Roles</title>" in html
+    assert 'id="details"' not in html
+    assert '<select name="c"' in html
+
+
+@pytest.mark.parametrize(
+    "url", [f"/compare/{PM}/vs/{PJM}/vs/nobody/", f"/compare/nobody/vs/{PM}/vs/{PJM}/vs/{PO}/"]
+)
+def test_an_unknown_role_among_several_is_a_404_with_the_pickers(client, four, url):
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "There is no role called “nobody”" in html
+    assert f'<option value="{PM}" selected>' in html.split('name="a"')[1].split("</select>")[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        (f"/compare/product-lead/vs/{PJM}/vs/{PO}/", THREE),
+        (
+            f"/compare/{PJM}/vs/{PO}/vs/{SM}/vs/product-lead/?diff=1",
+            f"/compare/{PJM}/vs/{PO}/vs/{SM}/vs/{PM}/?diff=1",
+        ),
+    ],
+)
+def test_a_renamed_role_among_several_redirects_keeping_the_rest(client, four, url, target):
+    response = client.get(url)
+    assert response.status_code == 301
+    assert response["Location"] == target
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/cards/compare/{PM}/vs/{PJM}/vs/{PO}.png",
+        f"/cards/compare/{SM}/vs/{PM}/vs/{PJM}/vs/{PO}.png",
+    ],
+)
+def test_link_preview_card_for_three_and_four_roles(client, four, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "url", [f"/cards/compare/{PM}/vs/{PJM}/vs/{PM}.png", f"/cards/compare/{PM}/vs/{PJM}/vs/x.png"]
+)
+def test_no_card_for_a_repeated_or_unknown_role(client, four, url):
+    assert client.get(url).status_code == 404
+
+
+# The same counts for two, three and four roles, whatever the catalog's size: a comparison reads
+# every compared role in one query per kind of item.
+@pytest.mark.parametrize(("name", "expected", "headers"), QUERIES)
+@pytest.mark.parametrize("compared", [2, 3, 4])
+@pytest.mark.parametrize("count", [8, 80])
+def test_compare_query_count_is_the_same_for_two_three_and_four_roles(
+    client, db, django_assert_num_queries, name, expected, headers, compared, count
+):
+    made = make_catalog(roles=count)
+    url = reverse("catalog:compare", args=[role.slug for role in made[-compared:]])
+    with django_assert_num_queries(expected):
+        assert client.get(url, headers=headers or {}).status_code == 200
+
+
+# --- page weight -------------------------------------------------------------------------------
+
+FIRST_LOAD_BUDGET = 60 * 1024  # bytes a first visit downloads, every response compressed
+
+
+def first_load(client, path: str) -> int:
+    """What a browser downloads on a first visit to `path`: the page as served with gzip, and
+    each stylesheet, script and image it names gzipped as whitenoise and nginx serve them."""
+    from bench.run import Assets  # the bench's own reading of a page's assets
+
+    page = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
+    assets = Assets()
+    assets.feed(gzip.decompress(page.content).decode())
+    total = len(page.content)
+    for url in dict.fromkeys(assets.urls):
+        found = finders.find(url.removeprefix("/static/"))
+        assert found, url
+        with open(found, "rb") as file:
+            total += len(gzip.compress(file.read(), 9))
+    return total
+
+
+@pytest.mark.parametrize("compared", [2, 4])
+def test_first_load_of_a_comparison_of_the_committed_content_is_under_60_kb(
+    client, seed_catalog, compared
+):
+    roles = list(Role.objects.all()[:compared])
+    if len(roles) < compared:
+        pytest.skip(f"the committed content has {len(roles)} roles")
+    path = reverse("catalog:compare", args=[role.slug for role in roles])
+    assert first_load(client, path) < FIRST_LOAD_BUDGET

@@ -161,14 +161,14 @@ def test_cited_by_lists_every_kind_of_citation_with_its_role_and_page():
     assert (stage.slug, stage.role, stage.path) == ("stage-0", None, None)
 
 
-def test_comparison_splits_key_functions_into_only_a_shared_only_b():
-    make_catalog(roles=2)
+def test_comparison_lists_each_key_function_with_the_roles_it_is_key_for():
+    make_catalog(roles=3)
     Role.objects.get(slug="role-1").key_functions.set(
         Function.objects.filter(slug__in=["function-1", "function-2"])
     )
-    split = Comparison(*Role.objects.for_comparison("role-0", "role-1")).key_functions
-    assert [[f.slug for f in side] for side in split] == [
-        ["function-0"],
-        ["function-1"],
-        ["function-2"],
+    keys = Comparison(*Role.objects.for_comparison("role-0", "role-1", "role-2")).key_functions
+    assert [(key.function.slug, [r.slug for r in key.roles]) for key in keys] == [
+        ("function-0", ["role-0", "role-2"]),
+        ("function-1", ["role-0", "role-1", "role-2"]),
+        ("function-2", ["role-1"]),
     ]
