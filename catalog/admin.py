@@ -29,6 +29,7 @@ from catalog.forms import (
     ContributionForm,
     ContributionInlineForm,
     ContributionInlineFormSet,
+    PairingForm,
     RoleForm,
     SizedTextarea,
     reverting,
@@ -38,6 +39,7 @@ from catalog.models import (
     Citation,
     Collaboration,
     CollaborationCitation,
+    Confusion,
     Contribution,
     ContributionCitation,
     Dimension,
@@ -48,6 +50,7 @@ from catalog.models import (
     LifecycleStage,
     LifecycleStageCitation,
     Pairing,
+    PairingCitation,
     Raci,
     Responsibility,
     ResponsibilityCitation,
@@ -398,20 +401,56 @@ class StageInvolvementInline(FoldedInline, admin.StackedInline):
     ordering = ["stage__order", "stage__name"]
 
 
+class ConfusionInline(CatalogInline, admin.TabularInline):
+    model = Confusion
+    fk_name = "role"
+    fields = ["other", "why", "order"]
+    autocomplete_fields = ["other"]
+    ordering = ["order", "other__order"]
+    verbose_name = "role it is confused with"
+    verbose_name_plural = "often confused with"
+    show_change_link = False  # the row is all there is
+
+
 @admin.register(Role)
 class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
     form = RoleForm
     list_display = ["name", "short_name", "order", "updated_on"]
     list_filter = ["key_functions"]
-    search_fields = ["name", "short_name", "slug", "summary", "main_goal", "description"]
+    search_fields = [
+        "name",
+        "short_name",
+        "other_titles",
+        "slug",
+        "summary",
+        "main_goal",
+        "description",
+    ]
     ordering = ["order", "name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["key_functions"]
     fieldsets = [
-        (None, {"fields": [("name", "short_name"), ("slug", "order"), "summary", "main_goal"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "short_name"),
+                    ("slug", "order"),
+                    "other_titles",
+                    "summary",
+                    "main_goal",
+                ]
+            },
+        ),
         ("About the role", {"fields": ["description", "key_functions"]}),
     ]
-    inlines = [ResponsibilityInline, RoleKnowledgeInline, TraitInline, StageInvolvementInline]
+    inlines = [
+        ResponsibilityInline,
+        ConfusionInline,
+        RoleKnowledgeInline,
+        TraitInline,
+        StageInvolvementInline,
+    ]
 
     def contributions_deleted_with(self, obj: Role) -> QuerySet[Contribution]:
         return obj.contributions.all()
@@ -562,18 +601,20 @@ class KeyDifferenceInline(CatalogInline, admin.TabularInline):
 
 @admin.register(Pairing)
 class PairingAdmin(CatalogAdmin):
-    """A pair of roles: its bottom line (cited) and the rows of its key-differences table."""
+    """Roles people confuse: the bottom line (cited) and the rows of its key-differences table."""
 
-    list_display = ["__str__", "bottom_line_start", "source_start", "updated_on"]
-    bottom_line_start = shortened("bottom_line", 40)
-    source_start = shortened("source", 24, "source__title")
-    list_filter = ["source"]
-    list_select_related = ["role_a", "role_b", "source"]
-    search_fields = ["bottom_line", "role_a__name", "role_b__name", "locator"]
-    ordering = ["role_a__order", "role_b__order"]
-    fields = [("role_a", "role_b"), "bottom_line", ("source", "locator")]
-    autocomplete_fields = ["role_a", "role_b", "source"]
+    form = PairingForm
+    list_display = ["__str__", "bottom_line_start", "updated_on"]
+    bottom_line_start = shortened("bottom_line", 60)
+    list_filter = ["roles"]
+    search_fields = ["bottom_line", "slug", "roles__name"]
+    ordering = ["slug"]
+    fields = ["roles", "slug", "bottom_line"]
+    autocomplete_fields = ["roles"]
     inlines = [KeyDifferenceInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Pairing]:
+        return super().get_queryset(request).prefetch_related("roles")
 
 
 # --- citations (issue 9) ---------------------------------------------------------------------
@@ -608,6 +649,7 @@ CITATION_INLINES: dict[type[admin.ModelAdmin], type[Citation]] = {
     StageInvolvementAdmin: StageInvolvementCitation,
     CollaborationAdmin: CollaborationCitation,
     ContributionAdmin: ContributionCitation,
+    PairingAdmin: PairingCitation,
 }
 for parent_admin, citation_model in CITATION_INLINES.items():
     parent_admin.inlines = [*parent_admin.inlines, citation_inline(citation_model)]

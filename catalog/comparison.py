@@ -53,8 +53,8 @@ def in_sentence(name: str) -> str:
 
 @dataclass
 class Statement:
-    """A sentence or two the page states, with its citations: each a source and where it says so
-    (a pairing cites as one: its `source` and `locator`)."""
+    """A sentence or two the page states, with its citations: each a source and where it says
+    so."""
 
     text: str
     citations: list = field(default_factory=list)
@@ -319,14 +319,14 @@ class Comparison:
 
     @cached_property
     def pairing(self) -> Pairing | None:
-        """What editors wrote for this pair, if anyone has (never for more than two roles)."""
+        """What editors wrote for exactly these roles, if anyone has."""
         return Pairing.objects.for_roles(self.roles).first()
 
     @cached_property
     def bottom_line(self) -> list[Statement]:
         """The editors' bottom line; else each role's key question (or summary, lacking one)."""
         if self.pairing:
-            return [Statement(self.pairing.bottom_line, [self.pairing])]
+            return [Statement(self.pairing.bottom_line, list(self.pairing.citations.all()))]
         asked = next((r for r in self.dimension_rows if r.dimension.slug == KEY_QUESTION), None)
         statements = []
         for i, role in enumerate(self.roles):
@@ -621,7 +621,8 @@ class Comparison:
             for citation in row.collaboration.citations.all():
                 seen.setdefault(citation.source_id, []).append(citation.source)
         if self.pairing:
-            seen.setdefault(self.pairing.source.pk, []).append(self.pairing.source)
+            for citation in self.pairing.citations.all():
+                seen.setdefault(citation.source_id, []).append(citation.source)
         ordered = sorted(seen.values(), key=lambda copies: (copies[0].order, copies[0].title))
         for number, copies in enumerate(ordered, start=1):
             for source in copies:

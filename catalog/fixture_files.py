@@ -9,7 +9,12 @@ from django.db import models
 FIXTURE_FILES: dict[str, list[str]] = {
     "sources.json": ["catalog.Source"],
     "functions.json": ["catalog.Function"],
-    "roles.json": ["catalog.Role", "catalog.RoleSlugRedirect", "catalog.RoleCitation"],
+    "roles.json": [
+        "catalog.Role",
+        "catalog.RoleSlugRedirect",
+        "catalog.RoleCitation",
+        "catalog.Confusion",
+    ],
     "dimensions.json": ["catalog.Dimension", "catalog.Trait", "catalog.TraitCitation"],
     "knowledge.json": [
         "catalog.KnowledgeArea",
@@ -30,7 +35,7 @@ FIXTURE_FILES: dict[str, list[str]] = {
         "catalog.CollaborationCitation",
         "catalog.ContributionCitation",
     ],
-    "pairings.json": ["catalog.Pairing", "catalog.KeyDifference"],
+    "pairings.json": ["catalog.Pairing", "catalog.PairingCitation", "catalog.KeyDifference"],
 }
 
 
@@ -48,13 +53,9 @@ def export_queryset(label: str) -> models.QuerySet:
         "catalog.StageInvolvement": ["role__slug", "stage__slug"],
         "catalog.Responsibility": ["role__slug", "slug"],
         "catalog.Contribution": ["collaboration__slug", "role__slug"],
-        "catalog.Pairing": ["role_a__slug", "role_b__slug"],
-        "catalog.KeyDifference": [
-            "pairing__role_a__slug",
-            "pairing__role_b__slug",
-            "order",
-            "dimension__slug",
-        ],
+        "catalog.Confusion": ["role__slug", "order", "other__slug"],
+        "catalog.KeyDifference": ["pairing__slug", "order", "dimension__slug"],
+        "catalog.PairingCitation": ["item__slug", "source__slug"],
         "catalog.RoleCitation": ["item__slug", "source__slug"],
         "catalog.ResponsibilityCitation": ["item__role__slug", "item__slug", "source__slug"],
         "catalog.KnowledgeAreaCitation": ["item__slug", "source__slug"],

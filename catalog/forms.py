@@ -13,7 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 
-from catalog.models import Contribution, Raci, Role, check_one_accountable
+from catalog.models import (
+    Contribution,
+    Pairing,
+    Raci,
+    Role,
+    check_one_accountable,
+    check_pairing_roles,
+    pairing_slug,
+)
 
 LOADED_VERSION = "loaded_version"
 
@@ -139,12 +147,39 @@ class RoleForm(CatalogForm):
             "slug",
             "short_name",
             "order",
+            "other_titles",
             "summary",
             "main_goal",
             "description",
             "key_functions",
         ]
         widgets = {"summary": SizedTextarea, "main_goal": SizedTextarea}
+
+
+class PairingForm(CatalogForm):
+    """Two to four roles no other pairing holds; the slug follows from them when left empty."""
+
+    class Meta:
+        model = Pairing
+        fields = ["roles", "slug", "bottom_line"]
+        widgets = {"bottom_line": SizedTextarea}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        roles = list(cleaned_data.get("roles") or [])
+        if "roles" in cleaned_data:
+            try:
+                check_pairing_roles(roles, self.instance)
+            except ValidationError as error:
+                self.add_error("roles", error)
+        if roles and not cleaned_data.get("slug") and "slug" not in self.errors:
+            cleaned_data["slug"] = pairing_slug(roles)
+            self.instance.slug = cleaned_data["slug"]
+        return cleaned_data
 
 
 class ContributionInlineForm(CatalogForm):

@@ -9,12 +9,12 @@ them, so one admin save is one revision and reverting it restores all of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,7 +109,14 @@ def validate_locator(value: str) -> None:
 
 # What belongs to a role and is edited on its admin page (not its parts in collaborations,
 # which are edited, and reverted, with each collaboration).
-ROLE_INLINES = ["responsibilities", "knowledge", "traits", "involvements", "citations"]
+ROLE_INLINES = [
+    "responsibilities",
+    "knowledge",
+    "traits",
+    "involvements",
+    "confusions",
+    "citations",
+]
 
 
 @reversion.register()
@@ -270,6 +277,12 @@ class Role(TimeStamped):
     short_name = models.CharField(
         max_length=40, blank=True, help_text="Used in tight places such as table headings."
     )
+    other_titles = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Other titles people use for this role, separated by commas "
+        "(e.g. “PO, Scrum product owner”); search finds the role by them.",
+    )
     summary = models.CharField(max_length=300, help_text="One sentence; used in link previews.")
     main_goal = models.CharField(max_length=300)
     description = models.TextField(blank=True)
@@ -293,6 +306,10 @@ class Role(TimeStamped):
     @property
     def label(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def other_title_list(self) -> list[str]:
+        return [title.strip() for title in self.other_titles.split(",") if title.strip()]
 
     def cited_sources(self) -> list[Source]:
         """Every source the role and its items cite, in the sources' order (from `with_page`)."""
@@ -370,6 +387,63 @@ class RoleSlugRedirect(models.Model):
     def clean(self) -> None:
         if Role.objects.filter(slug=self.old_slug).exists():
             raise ValidationError({"old_slug": "A role already uses this slug."})
+
+
+@reversion.register()
+class Confusion(TimeStamped):
+    """Another role people mix this one up with, and in one sentence why and how they differ."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="confusions")
+    other = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="+", verbose_name="confused with"
+    )
+    why = models.CharField(
+        max_length=300,
+        help_text="One sentence: what the two seem to share and where they differ.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, role_slug: str, other_slug: str):
+            return self.get(role__slug=role_slug, other__slug=other_slug)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["role__order", "order", "other__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "other"],
+                name="unique_confusion_per_pair",
+                violation_error_message="This role is already listed as confused with that one.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=models.F("other")),
+                name="confusion_of_two_different_roles",
+                violation_error_message="A role can't be confused with itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} is confused with {self.other}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.other.slug)
+
+    natural_key.dependencies = ["catalog.role"]
+
+    def get_absolute_url(self) -> str:
+        return comparison_url([self.role.slug, self.other.slug])
+
+    def clean(self) -> None:
+        if sentence_count(self.why) != 1:
+            raise ValidationError({"why": "Say it in one sentence."})
+
+
+def comparison_url(slugs: list[str]) -> str:
+    """The comparison of these roles, in this order (two to four)."""
+    url = reverse("catalog:compare", args=slugs[:2])
+    return url + "".join(f"vs/{slug}/" for slug in slugs[2:])
 
 
 class RoleItemManager(models.Manager):
@@ -620,6 +694,12 @@ class Collaboration(TimeStamped):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    why_accountable = models.TextField(
+        "why the A is the A",
+        blank=True,
+        help_text="One or two sentences: why the accountable role owns the outcome, and who "
+        "does when that role is missing.",
+    )
     order = models.PositiveIntegerField(default=0)
 
     objects = SlugManager.from_queryset(CollaborationQuerySet)()
@@ -945,6 +1025,8 @@ class Change(models.Model):
 # --- pairings: the editors' answer for one pair of roles ---------------------------------------
 
 KEY_DIFFERENCES_MAX = 6
+PAIRING_ROLES_MIN = 2
+PAIRING_ROLES_MAX = 4
 
 
 def sentence_count(text: str) -> int:
@@ -953,75 +1035,84 @@ def sentence_count(text: str) -> int:
     return len(re.findall(r"[^.!?]+(?:[.!?]+[\u201d\u2019\"')]*|$)", text)) if text else 0
 
 
-class PairingManager(models.Manager):
-    def get_by_natural_key(self, role_a_slug: str, role_b_slug: str):
-        """Either order finds the pairing: a pair of roles has no first and second."""
-        return self.get(
-            models.Q(role_a__slug=role_a_slug, role_b__slug=role_b_slug)
-            | models.Q(role_a__slug=role_b_slug, role_b__slug=role_a_slug)
-        )
-
-
-@reversion.register(follow=["key_differences"])
+@reversion.register(follow=["key_differences", "citations"])
 class Pairing(TimeStamped):
-    """What editors say about one pair of roles: the bottom line and the differences that count.
+    """What editors say about two to four roles people confuse: the bottom line and the
+    differences that count.
 
-    The pair is unordered (the comparison can show either role first); it is stored with the
-    roles in slug order, and the database refuses a second pairing of the same two roles.
+    The set is unordered (the comparison shows the roles in the order a reader asks for); no two
+    pairings hold the same set of roles (checked by `check_pairing_roles`, as the database can't
+    compare sets).
     """
 
-    role_a = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
-    role_b = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="An identifier: the roles' slugs in alphabetical order joined by “-vs-”.",
+    )
+    roles = models.ManyToManyField(
+        Role, related_name="pairings", help_text="Two to four roles people mix up."
+    )
     bottom_line = models.TextField(
         max_length=600,
-        help_text="One to three sentences a newcomer can take away: how the two roles differ.",
-    )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="pairings")
-    locator = models.CharField(
-        max_length=300,
-        help_text="Where the source says it: a section, a page, or a phrase of at most 25 words.",
+        help_text="One to three sentences a newcomer can take away: how the roles differ.",
     )
 
-    objects = PairingManager.from_queryset(PairingQuerySet)()
+    objects = SlugManager.from_queryset(PairingQuerySet)()
 
     class Meta:
-        ordering = ["role_a__order", "role_b__order"]
-        constraints = [
-            models.UniqueConstraint(
-                Least("role_a", "role_b"),
-                Greatest("role_a", "role_b"),
-                name="unique_pairing_per_pair_of_roles",
-                violation_error_message="These two roles already have a pairing.",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(role_a=models.F("role_b")),
-                name="pairing_of_two_different_roles",
-                violation_error_message="A pairing needs two different roles.",
-            ),
-        ]
+        ordering = ["slug"]
 
     def __str__(self) -> str:
-        return f"{self.role_a} and {self.role_b}"
+        return " and ".join(role.name for role in self.ordered_roles)
 
-    def natural_key(self) -> tuple[str, str]:
-        return (self.role_a.slug, self.role_b.slug)
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
-    natural_key.dependencies = ["catalog.role", "catalog.source"]
+    @property
+    def ordered_roles(self) -> list[Role]:
+        """The roles in catalog order (from a prefetch of `roles` when there is one)."""
+        return sorted(self.roles.all(), key=lambda role: (role.order, role.name))
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:compare", args=[self.role_a.slug, self.role_b.slug])
+        return comparison_url([role.slug for role in self.ordered_roles])
 
     def clean(self) -> None:
-        # The canonical order: the roles by slug, so a pair has one natural key.
-        if self.role_a_id and self.role_b_id and self.role_a.slug > self.role_b.slug:
-            self.role_a, self.role_b = self.role_b, self.role_a
-        errors = {}
         if not 1 <= sentence_count(self.bottom_line) <= 3:
-            errors["bottom_line"] = "Say it in one to three sentences."
-        if len(self.locator.split()) > 25:
-            errors["locator"] = "Quote at most 25 words; name the section for the rest."
-        if errors:
-            raise ValidationError(errors)
+            raise ValidationError({"bottom_line": "Say it in one to three sentences."})
+
+
+@reversion.register()
+class PairingCitation(Citation):
+    item = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_pairing_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+def pairing_slug(roles: Iterable[Role]) -> str:
+    return "-vs-".join(sorted(role.slug for role in roles))
+
+
+def check_pairing_roles(roles: list[Role], pairing: Pairing | None = None) -> None:
+    """Two to four different roles, and no other pairing of exactly the same set."""
+    ids = {role.pk for role in roles}
+    if len(ids) != len(roles) or not PAIRING_ROLES_MIN <= len(ids) <= PAIRING_ROLES_MAX:
+        raise ValidationError(
+            f"A pairing holds {PAIRING_ROLES_MIN} to {PAIRING_ROLES_MAX} different roles; "
+            f"this one has {len(roles)}, {len(ids)} of them different."
+        )
+    same = Pairing.objects.for_roles(roles)
+    if pairing is not None and pairing.pk:
+        same = same.exclude(pk=pairing.pk)
+    if same.exists():
+        raise ValidationError(f"These roles already have a pairing: {same.first()}.")
 
 
 @reversion.register()
@@ -1036,9 +1127,8 @@ class KeyDifference(TimeStamped):
     order = models.PositiveIntegerField(default=0)
 
     class Manager(models.Manager):
-        def get_by_natural_key(self, role_a_slug: str, role_b_slug: str, dimension_slug: str):
-            pairing = Pairing.objects.get_by_natural_key(role_a_slug, role_b_slug)
-            return self.get(pairing=pairing, dimension__slug=dimension_slug)
+        def get_by_natural_key(self, pairing_slug: str, dimension_slug: str):
+            return self.get(pairing__slug=pairing_slug, dimension__slug=dimension_slug)
 
     objects = Manager()
 
@@ -1055,8 +1145,8 @@ class KeyDifference(TimeStamped):
     def __str__(self) -> str:
         return f"{self.pairing}: {self.dimension}"
 
-    def natural_key(self) -> tuple[str, str, str]:
-        return (*self.pairing.natural_key(), self.dimension.slug)
+    def natural_key(self) -> tuple[str, str]:
+        return (self.pairing.slug, self.dimension.slug)
 
     natural_key.dependencies = ["catalog.pairing", "catalog.dimension"]
 

@@ -228,24 +228,26 @@ class SourceQuerySet(models.QuerySet):
 
 class PairingQuerySet(models.QuerySet):
     def for_roles(self, roles: list[Role]) -> PairingQuerySet:
-        """The pairing of exactly these two roles (either order), with its citation and chosen
-        dimensions, in 2 queries; none for any other number of roles."""
-        from catalog.models import KeyDifference
+        """The pairing of exactly this set of roles (any order), with its citations and chosen
+        dimensions, in 3 queries; none for a set that can't have one."""
+        from catalog.models import PAIRING_ROLES_MAX, PAIRING_ROLES_MIN, KeyDifference, Pairing
 
-        if len(roles) != 2 or roles[0].pk == roles[1].pk:
+        ids = {role.pk for role in roles}
+        if len(ids) != len(roles) or not PAIRING_ROLES_MIN <= len(ids) <= PAIRING_ROLES_MAX:
             return self.none()
-        a, b = roles
         return (
-            self.filter(
-                models.Q(role_a=a, role_b=b) | models.Q(role_a=b, role_b=a),
+            self.annotate(
+                role_count=models.Count("roles", distinct=True),
+                matching=models.Count("roles", filter=models.Q(roles__in=ids), distinct=True),
             )
-            .select_related("source")
+            .filter(role_count=len(ids), matching=len(ids))
             .prefetch_related(
                 Prefetch(
                     "key_differences",
                     queryset=KeyDifference.objects.select_related("dimension").order_by(
                         "order", "dimension__order", "dimension__name"
                     ),
-                )
+                ),
+                cited(Pairing),
             )
         )

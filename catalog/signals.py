@@ -19,6 +19,7 @@ CONTENT_MODELS = {
     "function",
     "role",
     "roleslugredirect",
+    "confusion",
     "responsibility",
     "knowledgearea",
     "roleknowledge",
@@ -32,7 +33,7 @@ CONTENT_MODELS = {
     "keydifference",
     *(f"{kind}citation" for kind in ("role", "responsibility", "knowledgearea", "roleknowledge")),
     *(f"{kind}citation" for kind in ("trait", "lifecyclestage", "stageinvolvement")),
-    *(f"{kind}citation" for kind in ("collaboration", "contribution")),
+    *(f"{kind}citation" for kind in ("collaboration", "contribution", "pairing")),
 }
 
 

@@ -23,6 +23,7 @@ from django.db.models import Model
 from catalog.changes import CATALOG_LOADED, version_unversioned_records
 from catalog.models import (
     Collaboration,
+    Confusion,
     Contribution,
     Dimension,
     Function,
@@ -38,6 +39,7 @@ from catalog.models import (
     Source,
     StageInvolvement,
     Trait,
+    pairing_slug,
 )
 
 # --- one builder per model -----------------------------------------------------------------------
@@ -131,16 +133,27 @@ def build_contribution(
     )
 
 
-def build_pairing(role_a: Role, role_b: Role, source: Source, **fields) -> Pairing:
-    return Pairing(
-        **{
-            "role_a": role_a,
-            "role_b": role_b,
-            "source": source,
-            "bottom_line": f"How {role_a.name} and {role_b.name} differ.",
-            "locator": "Section 1",
-            **fields,
-        }
+def build_pairing(*roles: Role, **fields) -> Pairing:
+    """An unsaved pairing named after `roles` (`make_pairing` saves it and sets its roles)."""
+    names = " and ".join(role.name for role in roles)
+    return Pairing(**{"slug": pairing_slug(roles), "bottom_line": f"How {names} differ.", **fields})
+
+
+def make_pairing(
+    *roles: Role, source: Source | None = None, locator: str = "Section 1", **fields
+) -> Pairing:
+    """A saved pairing of `roles`, citing `source` at `locator` when given."""
+    pairing = build_pairing(*roles, **fields)
+    pairing.save(force_insert=True)
+    pairing.roles.set(roles)
+    if source is not None:
+        cite([pairing], source, locator)
+    return pairing
+
+
+def build_confusion(role: Role, other: Role, **fields) -> Confusion:
+    return Confusion(
+        **{"role": role, "other": other, "why": f"Both sound like {other.name}.", **fields}
     )
 
 
@@ -172,8 +185,8 @@ make_trait = _saved(build_trait)
 make_stage = _saved(build_stage)
 make_involvement = _saved(build_involvement)
 make_contribution = _saved(build_contribution)
-make_pairing = _saved(build_pairing)
 make_key_difference = _saved(build_key_difference)
+make_confusion = _saved(build_confusion)
 
 
 def make_collaboration(
@@ -637,9 +650,8 @@ def make_admin_catalog() -> dict:
     pairing = make_pairing(
         product,
         project,
-        source,
+        source=source,
         bottom_line="One owns the product; the other delivers the project.",
-        locator="Section 1",
     )
     version_unversioned_records(CATALOG_LOADED)  # as `load_catalog` does
     return {

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.comparison import Comparison
-from catalog.models import Dimension, Pairing, Role, Source
+from catalog.models import Dimension, Pairing, PairingCitation, Role, Source, check_pairing_roles
 from tests.factories import (
     PJM,
     PM,
@@ -471,16 +471,25 @@ def test_share_controls_on_the_page_are_one_per_row(client, roles):
 # --- the answer first: bottom line and key differences ---------------------------------------
 
 
-def write_pairing(a: str, b: str, dimensions: list[str], **fields) -> Pairing:
+def write_pairing(*slugs: str, dimensions: tuple[str, ...] = (), **fields) -> Pairing:
+    """A pairing as the admin writes one: checked, saved, cited, with its key differences."""
+    roles = [Role.objects.get(slug=slug) for slug in slugs]
     pairing = build_pairing(
-        Role.objects.get(slug=a),
-        Role.objects.get(slug=b),
-        Source.objects.get(slug=fields.get("source", "pmbok")),
+        *roles,
         bottom_line=fields.get("bottom_line", "One owns the product. The other delivers."),
-        locator=fields.get("locator", "Section 1.2"),
+        **({"slug": fields["slug"]} if "slug" in fields else {}),
     )
     pairing.full_clean()
+    check_pairing_roles(roles)
+    citation = PairingCitation(
+        source=Source.objects.get(slug=fields.get("source", "pmbok")),
+        locator=fields.get("locator", "Section 1.2"),
+    )
+    citation.full_clean(exclude=["item"])
     pairing.save()
+    pairing.roles.set(roles)
+    citation.item = pairing
+    citation.save()
     for order, slug in enumerate(dimensions):
         make_key_difference(pairing, Dimension.objects.get(slug=slug), order=order)
     return pairing
@@ -495,11 +504,12 @@ def test_page_opens_with_the_bottom_line_then_the_key_differences(client, roles)
 
 
 def test_editors_bottom_line_is_shown_cited_with_its_locator(client, roles):
-    write_pairing(PJM, PM, ["time-scope"], bottom_line="One owns the product. The other delivers.")
+    bottom_line = "One owns the product. The other delivers."
+    write_pairing(PJM, PM, dimensions=("time-scope",), bottom_line=bottom_line)
     html = client.get(PAIR).content.decode()
     bottom = html.split('id="bottom-line"')[1].split("</section>")[0]
     assert "One owns the product. The other delivers." in bottom
-    number = comparison().pairing.source.number
+    number = comparison().bottom_line[0].citations[0].source.number
     assert f'href="#source-pmbok"><span class="visually-hidden">Source </span>[{number}]' in bottom
     sources = html.split('id="sources"')[1]
     assert "For the bottom line: Section 1.2" in sources
@@ -523,7 +533,7 @@ def test_a_role_without_a_key_question_is_summed_up_by_its_summary(roles):
 
 
 def test_key_differences_follow_the_editors_choice_with_the_key_question_first(roles):
-    write_pairing(PM, PJM, ["shared-work", "time-scope"])
+    write_pairing(PM, PJM, dimensions=("shared-work", "time-scope"))
     assert [row.dimension.slug for row in comparison().key_difference_rows] == [
         "key-question",
         "shared-work",
@@ -534,7 +544,7 @@ def test_key_differences_follow_the_editors_choice_with_the_key_question_first(r
 
 
 def test_editors_may_place_the_key_question_themselves(roles):
-    write_pairing(PM, PJM, ["time-scope", "key-question"])
+    write_pairing(PM, PJM, dimensions=("time-scope", "key-question"))
     assert [row.dimension.slug for row in comparison().key_difference_rows] == [
         "time-scope",
         "key-question",
@@ -577,26 +587,33 @@ def test_key_difference_rows_give_every_roles_answer_labelled_by_role(client, ro
 # --- the pairing record ----------------------------------------------------------------------
 
 
-def test_a_pairing_is_stored_in_slug_order_and_found_by_either_order(roles):
-    pairing = write_pairing(PJM, PM, [])
-    assert (pairing.role_a.slug, pairing.role_b.slug) == (PM, PJM)
-    assert pairing.natural_key() == (PM, PJM)
-    assert Pairing.objects.get_by_natural_key(PJM, PM) == pairing
+def test_a_pairing_is_named_by_its_roles_and_found_by_them_in_any_order(roles):
+    pairing = write_pairing(PJM, PM)
+    assert pairing.slug == f"{PM}-vs-{PJM}"
+    assert pairing.natural_key() == (pairing.slug,)
+    assert Pairing.objects.get_by_natural_key(pairing.slug) == pairing
+    for order in [[roles[PM], roles[PJM]], [roles[PJM], roles[PM]]]:
+        assert Pairing.objects.for_roles(order).get() == pairing
+    assert not Pairing.objects.for_roles([roles[PM], roles[PJM], roles[PO]]).exists()
     assert pairing.get_absolute_url() == PAIR
 
 
-def test_a_pair_has_one_pairing_whichever_order(roles):
-    from django.core.exceptions import ValidationError
-    from django.db import IntegrityError, transaction
+def test_a_set_of_three_roles_has_its_own_pairing(roles):
+    pair = write_pairing(PM, PJM)
+    trio = write_pairing(PO, PJM, PM, bottom_line="Three roles. Each differs.")
+    assert trio.slug == "-vs-".join(sorted([PM, PJM, PO]))
+    assert Pairing.objects.for_roles([roles[PO], roles[PM], roles[PJM]]).get() == trio
+    assert Pairing.objects.for_roles([roles[PJM], roles[PM]]).get() == pair
+    assert trio.get_absolute_url() == f"{PAIR}vs/{PO}/"
 
-    write_pairing(PM, PJM, [])
-    second = build_pairing(
-        roles[PJM], roles[PM], Source.objects.get(slug="seed"), bottom_line="Again.", locator="p. 1"
-    )
+
+def test_a_set_of_roles_has_one_pairing_whichever_order(roles):
+    from django.core.exceptions import ValidationError
+
+    write_pairing(PM, PJM)
     with pytest.raises(ValidationError, match="already have a pairing"):
-        second.full_clean()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        second.save()
+        write_pairing(PJM, PM, slug="again", bottom_line="Again.")
+    assert Pairing.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -611,24 +628,22 @@ def test_a_pairing_is_short_and_cited_exactly(roles, fields, message):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match=message):
-        write_pairing(PM, PJM, [], **fields)
+        write_pairing(PM, PJM, **fields)
 
 
-def test_a_pairing_pairs_two_different_roles(roles):
+@pytest.mark.parametrize("slugs", [[PM], [PM, PM], [PM, PJM, PO, PM, PJM]], ids=str)
+def test_a_pairing_holds_two_to_four_different_roles(roles, slugs):
     from django.core.exceptions import ValidationError
 
-    pairing = build_pairing(
-        roles[PM], roles[PM], Source.objects.get(slug="seed"), bottom_line="Same.", locator="p. 1"
-    )
-    with pytest.raises(ValidationError, match="two different roles"):
-        pairing.full_clean()
+    with pytest.raises(ValidationError, match="2 to 4 different roles"):
+        write_pairing(*slugs)
 
 
 def test_at_most_six_key_differences_counting_the_key_question(roles):
     from django.core.exceptions import ValidationError
 
     extra = [make_dimension(f"extra-{i}", order=10 + i) for i in range(3)]
-    pairing = write_pairing(PM, PJM, ["main-objective", "time-scope", "shared-work"])
+    pairing = write_pairing(PM, PJM, dimensions=("main-objective", "time-scope", "shared-work"))
     for order, dimension in enumerate(extra[:2], start=4):
         build_key_difference(pairing, dimension, order=order).full_clean()
         make_key_difference(pairing, dimension, order=order)
@@ -646,11 +661,15 @@ def test_admin_refuses_a_seventh_key_difference_in_one_save(roles, admin_client)
     assert admin_client.get(url).status_code == 200
     chosen = Dimension.objects.filter(slug__startswith="extra-")
     data = {
-        "role_a": roles[PM].pk,
-        "role_b": roles[PJM].pk,
+        "roles": [roles[PM].pk, roles[PJM].pk],
         "bottom_line": "They differ.",
-        "source": Source.objects.get(slug="seed").pk,
-        "locator": "p. 1",
+        "citations-TOTAL_FORMS": 1,
+        "citations-INITIAL_FORMS": 0,
+        "citations-MIN_NUM_FORMS": 0,
+        "citations-MAX_NUM_FORMS": 1000,
+        "citations-0-source": Source.objects.get(slug="seed").pk,
+        "citations-0-locator": "p. 1",
+        "citations-0-order": 0,
         "key_differences-TOTAL_FORMS": 6,
         "key_differences-INITIAL_FORMS": 0,
         "key_differences-MIN_NUM_FORMS": 0,
@@ -666,14 +685,34 @@ def test_admin_refuses_a_seventh_key_difference_in_one_save(roles, admin_client)
     data["key_differences-TOTAL_FORMS"] = 5
     response = admin_client.post(url, data)
     assert response.status_code == 302
-    assert Pairing.objects.get().key_differences.count() == 5
+    pairing = Pairing.objects.get()
+    assert pairing.key_differences.count() == 5
+    assert pairing.slug == f"{PM}-vs-{PJM}"  # filled in from the roles
+    assert [c.locator for c in pairing.citations.all()] == ["p. 1"]
+
+
+def test_admin_refuses_a_second_pairing_of_the_same_roles(roles, admin_client):
+    write_pairing(PM, PJM)
+    data = {
+        "roles": [roles[PJM].pk, roles[PM].pk],
+        "slug": "another",
+        "bottom_line": "They differ.",
+        "key_differences-TOTAL_FORMS": 0,
+        "key_differences-INITIAL_FORMS": 0,
+        "citations-TOTAL_FORMS": 0,
+        "citations-INITIAL_FORMS": 0,
+    }
+    response = admin_client.post(reverse("admin:catalog_pairing_add"), data)
+    assert response.status_code == 200
+    assert "These roles already have a pairing" in response.content.decode()
+    assert Pairing.objects.count() == 1
 
 
 def test_editors_may_edit_pairings(db):
     from django.contrib.auth.models import Group
 
     granted = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
-    for model in ["pairing", "keydifference"]:
+    for model in ["pairing", "keydifference", "pairingcitation", "confusion"]:
         assert {f"{action}_{model}" for action in ["add", "change", "delete", "view"]} <= granted
 
 
@@ -690,9 +729,10 @@ def test_the_seed_bottom_line_is_in_our_own_words(seed_catalog):
     seed_runs = (
         set().union(*(runs(f.read_text()) for f in seed.glob("*.txt"))) if seed.is_dir() else set()
     )
-    pairing = Pairing.objects.get_by_natural_key("product-manager", "project-manager")
+    pairing = Pairing.objects.get_by_natural_key("product-manager-vs-project-manager")
     assert not runs(pairing.bottom_line) & seed_runs
-    assert pairing.source.url and pairing.locator
+    assert all(c.source.url and c.locator for c in pairing.citations.all())
+    assert pairing.citations.exists()
     assert 1 <= len(re.findall(r"[.!?](?:\s|$)", pairing.bottom_line)) <= 3
 
 
@@ -838,12 +878,13 @@ def test_compare_query_count_is_fixed_whatever_the_catalog_size(
     made = make_catalog(roles=count, scale=scale)
     if written:
         pairing = make_pairing(
-            made[0], made[-1], Source.objects.first(), bottom_line="They differ.", locator="Page 1"
+            made[0], made[-1], source=Source.objects.first(), bottom_line="They differ."
         )
         for i, dimension in enumerate(Dimension.objects.all()[:3]):
             make_key_difference(pairing, dimension, order=i)
     url = reverse("catalog:compare", args=[made[0].slug, made[-1].slug])
-    with django_assert_num_queries(expected + written):
+    # A pairing adds its key differences and its citations.
+    with django_assert_num_queries(expected + 2 * written):
         assert client.get(url, headers=headers or {}).status_code == 200
 
 

@@ -19,7 +19,14 @@ from django.db.models.signals import pre_save
 
 from catalog.changes import CATALOG_LOADED, HISTORY_BEGINS, version_unversioned_records
 from catalog.fixture_files import fixture_labels
-from catalog.models import Collaboration, Role, check_one_accountable, now_to_the_second
+from catalog.models import (
+    Collaboration,
+    Pairing,
+    Role,
+    check_one_accountable,
+    check_pairing_roles,
+    now_to_the_second,
+)
 
 
 def describe(error: ValidationError) -> str:
@@ -52,14 +59,20 @@ def validating_loads() -> Iterator[None]:
         pre_save.disconnect(dispatch_uid="load_catalog_validation")
 
 
-def check_activities() -> None:
-    """The one rule a single record cannot show: each activity has exactly one Accountable."""
-    for collaboration in Collaboration.objects.prefetch_related("contributions"):
-        letters = [part.raci for part in collaboration.contributions.all()]
-        try:
+def check_across_records() -> None:
+    """The rules a single record cannot show: each activity has exactly one Accountable, and
+    each pairing holds two to four roles that no other pairing holds."""
+    try:
+        for collaboration in Collaboration.objects.prefetch_related("contributions"):
+            letters = [part.raci for part in collaboration.contributions.all()]
             check_one_accountable(letters, f"“{collaboration.slug}”")
-        except ValidationError as error:
-            raise CommandError(f"Invalid catalog data: {error.messages[0]}") from None
+        for pairing in Pairing.objects.prefetch_related("roles"):
+            try:
+                check_pairing_roles(list(pairing.roles.all()), pairing)
+            except ValidationError as error:
+                raise ValidationError(f"Pairing “{pairing.slug}”: {error.messages[0]}") from None
+    except ValidationError as error:
+        raise CommandError(f"Invalid catalog data: {error.messages[0]}") from None
 
 
 class Command(BaseCommand):
@@ -83,5 +96,5 @@ class Command(BaseCommand):
                 stdout=self.stdout,
                 stderr=self.stderr,
             )
-            check_activities()
+            check_across_records()
             version_unversioned_records(CATALOG_LOADED)
