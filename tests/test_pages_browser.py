@@ -157,8 +157,9 @@ def test_live_search_by_keyboard(catalog, page):
     ("typed", "first", "marked"),
     [
         ("roadmpa", "Create and maintain the roadmap", "roadmap"),
-        ("handoff", "Delivering a shared initiative as agreed", "handover"),
-        ("go/no-go", "Deciding whether to launch", "no-go"),
+        ("handoff", "Delivering a project as agreed", "hand-over"),
+        # The sponsor's summary (go/no-go decisions) now comes before the launch decision.
+        ("go/no-go", "Sponsor", "no-go"),
         ("dead", "deadline", "deadline"),
     ],
 )
