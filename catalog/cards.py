@@ -23,8 +23,17 @@ BACKGROUND = "#fbfbf9"
 TEXT = "#1d2125"
 MUTED = "#515a63"
 RULE = "#d5d8d2"
-# The light scheme's --accent-0 … --accent-5 from static/css/site.css (Role.accent picks one).
-ACCENTS = ["#1f5f8b", "#a34700", "#2f7a3b", "#7a3fa0", "#a3224f", "#4d5a12"]
+# The light scheme's --accent-0 … --accent-7 from static/css/site.css (Role.accent picks one).
+ACCENTS = [
+    "#1f5f8b",
+    "#a34700",
+    "#2f7a3b",
+    "#7a3fa0",
+    "#a3224f",
+    "#4d5a12",
+    "#0b6b6b",
+    "#4a3fb5",
+]
 
 
 @cache

@@ -54,6 +54,9 @@ RACI_MEANINGS = {
 }
 
 
+ROLE_ACCENTS = 8  # .accent-0 … .accent-7 in static/css/site.css
+
+
 def now_to_the_second():
     """Whole seconds, so an exported timestamp reloads to exactly the same text."""
     return timezone.now().replace(microsecond=0)
@@ -343,8 +346,8 @@ class Role(TimeStamped):
 
     @property
     def accent(self) -> int:
-        """Which of the six role accent colours (CSS .accent-N) this role wears everywhere."""
-        return (self.order - 1) % 6
+        """Which of the eight role accent colours (CSS .accent-N) this role wears everywhere."""
+        return (self.order - 1) % ROLE_ACCENTS
 
     def save(self, *args, **kwargs) -> None:
         # Keep links to a renamed role working: remember the old slug for a 301.
