@@ -159,7 +159,7 @@ def test_home_and_role_list_work_with_an_empty_catalog(client, db):
 
 
 def test_role_list_shows_every_role_as_a_card_in_order(client, catalog):
-    make_role("analyst", name="Business analyst", summary="S", main_goal="G", order=9)
+    make_role("analyst", name="Business analyst", summary="S", main_goal="G", order=11)
     page = html(client.get("/roles/"))
     names = re.findall(r'<h2 class="role-card__name"[^>]*><a href="[^"]+">([^<]+)</a>', page)
     assert names == ["Product manager", "Project manager", "Business analyst"]
