@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client as DjangoClient
@@ -47,7 +48,11 @@ def postgres_url(transactional_db) -> str:
 
 @pytest.fixture
 def catalog_with_editor(live_seed_catalog) -> None:
-    get_user_model().objects.create_superuser("editor", "editor@example.com", PASSWORD)
+    # The servers are separate processes with the production hashers, not the tests' fast one.
+    editor = get_user_model().objects.create_superuser("editor", "editor@example.com", None)
+    hasher = PBKDF2PasswordHasher()
+    editor.password = hasher.encode(PASSWORD, hasher.salt())
+    editor.save(update_fields=["password"])
 
 
 @pytest.fixture(params=["no cache", "redis"])
