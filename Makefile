@@ -10,7 +10,7 @@ PYTHON := $(shell for p in python3.14 python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
-.PHONY: run serve bench test lint format install install-dev clean
+.PHONY: run serve bench test screenshots lint format install install-dev clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -55,6 +55,10 @@ format: install-dev
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every page at 1280 and 375 px, light and dark, into test-artifacts/screenshots/ to look at.
+screenshots: install-dev
+	$(BIN)/python -m pytest -m screenshots $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts

@@ -156,7 +156,8 @@ def version_unversioned_records(comment: str) -> int:
             versioned = set(
                 Version.objects.get_for_model(model).values_list("object_id", flat=True)
             )
-            for obj in model._default_manager.all():
+            # Peers: each relation a version follows is read for all the records at once.
+            for obj in model._default_manager.fetch_mode(models.FETCH_PEERS):
                 if str(obj.pk) not in versioned:
                     reversion.add_to_revision(obj)
                     count += 1

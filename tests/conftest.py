@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import copy
+import fcntl
 import os
+import pickle
 import shutil
+import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -26,15 +33,24 @@ class SeedRows:
     content_types: dict[int, tuple[str, str]]  # id when read -> (app label, model)
 
 
-@pytest.fixture(scope="session")
-def seed_rows(django_db_setup, django_db_blocker) -> SeedRows:
-    """Every row `load_catalog` writes, read once per session and then rolled back.
+@contextmanager
+def run_wide(tmp_path_factory, worker_id: str, name: str) -> Iterator[Path]:
+    """A folder every xdist worker of this run shares, held under the lock `name` while the
+    block runs: what one worker makes there, the others find instead of making it again."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield root
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
-    Loading validates each record and writes its first revision, about half a second on a quiet
-    machine and several on a busy one; inserting the same rows again takes a few milliseconds,
-    so tests that only read the seed get it at that price.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
+
+def read_seed_rows() -> SeedRows:
+    """Load the catalog in a transaction, keep every row it wrote, and roll it back."""
+    with transaction.atomic():
         every_model = apps.get_models(include_auto_created=True)
         before = {
             model: set(model._base_manager.values_list("pk", flat=True)) for model in every_model
@@ -48,6 +64,68 @@ def seed_rows(django_db_setup, django_db_blocker) -> SeedRows:
         content_types = {ct.pk: (ct.app_label, ct.model) for ct in ContentType.objects.all()}
         transaction.set_rollback(True)
     return SeedRows(tables, content_types)
+
+
+@pytest.fixture(scope="session")
+def seed_rows(django_db_setup, django_db_blocker, tmp_path_factory, worker_id) -> SeedRows:
+    """Every row `load_catalog` writes, read once per run and then rolled back.
+
+    Loading validates each record and writes its first revision, seconds of CPU; inserting the
+    same rows again takes a few milliseconds, so tests that only read the seed get it at that
+    price. One worker loads; the others read its rows from a file (every worker's test
+    database is migrated alike, so the same ids are free in each).
+    """
+    with run_wide(tmp_path_factory, worker_id, "seed-rows") as root:
+        kept = root / "seed-rows.pickle"
+        if kept.exists():
+            return pickle.loads(kept.read_bytes())
+        with django_db_blocker.unblock():
+            seed = read_seed_rows()
+        kept.write_bytes(pickle.dumps(seed))
+        return seed
+
+
+def server_process_env(**extra: str) -> dict[str, str]:
+    """The environment for a server or command in another process: this one's, without the
+    settings the tests chose for themselves (database, cache, secret key)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PORT", "SERVE_"))
+    }
+    return {**env, **extra}
+
+
+@pytest.fixture(scope="session")
+def loaded_database_file(tmp_path_factory, worker_id) -> Path:
+    """A SQLite database that `migrate` and `load_catalog` have made, as `make serve` leaves
+    an empty one: made once per run, by the real commands in another process."""
+    with run_wide(tmp_path_factory, worker_id, "loaded-database") as root:
+        path = root / "loaded.sqlite3"
+        if not path.exists():
+            draft = root / "loaded-draft.sqlite3"
+            env = server_process_env(DJANGO_SQLITE_NAME=str(draft))
+            for command in (["migrate", "--no-input"], ["load_catalog"]):
+                subprocess.run(
+                    [sys.executable, "manage.py", *command, "--verbosity", "0"],
+                    cwd=Path(__file__).resolve().parent.parent,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                )
+            with sqlite3.connect(draft) as source, sqlite3.connect(path) as target:
+                source.backup(target)
+        return path
+
+
+@pytest.fixture
+def loaded_database(loaded_database_file, tmp_path) -> Path:
+    """A copy of that database of this test's own, for the server processes it starts: they
+    find the catalog loaded instead of spending seconds loading it again."""
+    copy_path = tmp_path / "loaded.sqlite3"
+    with sqlite3.connect(loaded_database_file) as source, sqlite3.connect(copy_path) as target:
+        source.backup(target)
+    return copy_path
 
 
 @pytest.fixture(autouse=True)

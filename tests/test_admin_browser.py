@@ -8,6 +8,7 @@ which the `page` fixture turns into a failure.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -44,7 +45,7 @@ def editors_group(transactional_db) -> None:
     )
 
 
-SCREENSHOTS = "/tmp"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 
 
 def log_in(page, username: str) -> None:
@@ -62,7 +63,6 @@ def test_editor_edits_role_inlines_in_chromium_without_console_errors(page):
     log_in(page, "edna")
 
     page.goto(reverse("admin:catalog_role_change", args=[role.pk]))
-    page.screenshot(path=f"{SCREENSHOTS}/admin-role-change.png", full_page=True)
     page.fill("#id_responsibilities-0-title", "Creates and maintains the roadmap")
 
     # A new inline row: the admin's inline, prepopulate and autocomplete scripts must all run.
@@ -86,7 +86,6 @@ def test_editor_edits_role_inlines_in_chromium_without_console_errors(page):
     assert Version.objects.get_for_object(added).get().revision.user.username == "edna"
 
     page.goto(reverse("admin:catalog_responsibility_history", args=[duty.pk]))
-    page.screenshot(path=f"{SCREENSHOTS}/admin-history.png", full_page=True)
     changes = page.locator("#change-history .history-changes").first.inner_text()
     assert "Title: Keeps the roadmap → Creates and maintains the roadmap" in changes
     assert "edna" in page.locator("#change-history").inner_text()
@@ -122,7 +121,6 @@ def test_role_form_and_lists_fit_a_1280_px_screen(live_seed_catalog, page):
     page.goto(reverse("admin:catalog_role_change", args=[role.pk]))
     page.wait_for_load_state("networkidle")
     fit = page.evaluate(ROLE_FORM_FIT)
-    page.screenshot(path=f"{SCREENSHOTS}/admin-role-change-1280.png", full_page=True)
 
     print(f"role form at 1280 px: {fit}")
     assert fit["scrollWidth"] <= 1280
@@ -181,3 +179,20 @@ def test_editor_round_trip_edit_public_page_change_log_revert(live_seed_catalog,
 
     page.goto(role.get_absolute_url())
     expect(page.locator(".role-hero .lead")).to_have_text(original)
+
+
+@pytest.mark.screenshots
+def test_screenshots_of_the_role_form_and_its_history(live_seed_catalog, page):
+    """The seed role's change form and history at 1280 px, into test-artifacts/screenshots/."""
+    role = Role.objects.get(slug="product-manager")
+    make_editor("edna")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, "edna")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, url in (
+        ("admin-role-change-1280", reverse("admin:catalog_role_change", args=[role.pk])),
+        ("admin-role-history-1280", reverse("admin:catalog_role_history", args=[role.pk])),
+    ):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)

@@ -11,15 +11,24 @@ FAULTY = """<!doctype html><html lang="en"><title>Faulty</title>
 <p style="color:#ccc;background:#fff">Grey on white</p></main></html>"""
 
 
-def test_axe_check_fails_on_a_missing_alt_and_low_contrast(browser):
-    """With resultTypes limited to violations, violations are still found and reported."""
-    context = browser.new_context()
+@pytest.mark.parametrize(
+    ("scheme", "found", "not_found"),
+    [
+        # With resultTypes limited to violations, violations are still found and reported.
+        ("light", {"image-alt", "color-contrast"}, set()),
+        # The dark scheme is checked for colour only: its structure is checked in the light.
+        ("dark", {"color-contrast"}, {"image-alt"}),
+    ],
+)
+def test_axe_check_fails_on_a_missing_alt_and_low_contrast(browser, scheme, found, not_found):
+    context = browser.new_context(color_scheme=scheme)
     try:
         page = context.new_page()
         page.set_content(FAULTY)
         with pytest.raises(AssertionError) as failure:
             assert_no_axe_violations(page)
         report = str(failure.value)
-        assert "image-alt" in report and "color-contrast" in report, report
+        assert all(rule in report for rule in found), report
+        assert not any(rule in report for rule in not_found), report
     finally:
         context.close()

@@ -193,6 +193,7 @@ def test_axe_on_the_seed_grid(seed, browser, live_server, console_errors, url, s
     assert list(console_errors) == []
 
 
+@pytest.mark.screenshots
 @pytest.mark.parametrize(("device", "width"), [("desktop", 1280), ("mobile", 375)])
 def test_screenshots(seed, browser, live_server, console_errors, device, width):
     """The first screen of /collaboration/, written to test-artifacts/screenshots/."""

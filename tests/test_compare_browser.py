@@ -622,6 +622,7 @@ def test_seed_comparison_has_no_axe_violations_with_every_section_open(
 # --- screenshots of the real content -----------------------------------------------------------
 
 
+@pytest.mark.screenshots
 @pytest.mark.parametrize(
     ("name", "url", "width", "scheme"),
     [

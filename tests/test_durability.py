@@ -103,8 +103,8 @@ def integrity(database: Path) -> str:
         return db.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-def test_every_acknowledged_admin_edit_survives_a_kill(tmp_path: Path) -> None:
-    database = tmp_path / "roles.sqlite3"
+def test_every_acknowledged_admin_edit_survives_a_kill(tmp_path: Path, loaded_database) -> None:
+    database = loaded_database
     env = server_env(database)
     server = Server(env, tmp_path / "before-kill.log").start()
     try:
