@@ -211,6 +211,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Debian's builds of Chromium, best first: the headless shell is the same Blink without the
+# browser's window, GPU and profile machinery (what Playwright itself runs headless); measured
+# on the comparison and RACI browser tests, 40 s of CPU instead of 74 s.
+CHROMIUM_NAMES = ("chromium-headless-shell", "chromium", "chromium-browser")
+
+
+def chromium_executable() -> str | None:
+    """ROLES_CHROMIUM if set, else the first of CHROMIUM_NAMES installed, else None
+    (Playwright's own browser)."""
+    found = (shutil.which(name) for name in CHROMIUM_NAMES)
+    return os.environ.get("ROLES_CHROMIUM") or next((path for path in found if path), None)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     """Debian's Chromium when installed, else Playwright's own browser; skip if neither runs."""
@@ -220,10 +233,9 @@ def browser() -> Iterator:
     except ImportError:  # pragma: no cover - dev dependencies missing
         pytest.skip("playwright is not installed")
     with sync_playwright() as playwright:
-        executable = shutil.which("chromium") or shutil.which("chromium-browser")
         try:
             browser = playwright.chromium.launch(
-                executable_path=executable, args=CHROMIUM_ARGS, headless=True
+                executable_path=chromium_executable(), args=CHROMIUM_ARGS, headless=True
             )
         except Exception as error:  # any launch failure means no browser here
             pytest.skip(f"no Chromium could be launched: {error}")

@@ -20,7 +20,7 @@ from reversion.models import Version
 
 from catalog.models import Responsibility, Role
 from catalog.signals import CONTENT_MODELS
-from tests.browser import assert_no_axe_violations
+from tests.browser import assert_no_axe_violations, settle
 from tests.factories import make_admin_catalog
 from tests.test_admin import (
     PASSWORD,
@@ -119,7 +119,7 @@ def test_role_form_and_lists_fit_a_1280_px_screen(live_seed_catalog, page):
     log_in(page, "edna")
 
     page.goto(reverse("admin:catalog_role_change", args=[role.pk]))
-    page.wait_for_load_state("networkidle")
+    settle(page)
     fit = page.evaluate(ROLE_FORM_FIT)
 
     print(f"role form at 1280 px: {fit}")
@@ -194,5 +194,5 @@ def test_screenshots_of_the_role_form_and_its_history(live_seed_catalog, page):
         ("admin-role-history-1280", reverse("admin:catalog_role_history", args=[role.pk])),
     ):
         page.goto(url)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)

@@ -16,6 +16,7 @@ from tests.browser import (
     back,
     new_page,
     opened,
+    settle,
 )
 from tests.factories import PJM, PO, make_compare_catalog, make_raci_catalog
 
@@ -186,7 +187,7 @@ def test_axe_on_the_seed_grid(seed, browser, live_server, console_errors, url, s
     context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
     try:
         page.goto(url)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert_no_axe_violations(page)
     finally:
         context.close()
@@ -203,7 +204,7 @@ def test_screenshots(seed, browser, live_server, console_errors, device, width):
     )
     try:
         page.goto(URL)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         page.screenshot(path=SCREENSHOTS / f"raci-{device}.png")
     finally:
         context.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_no_axe_violations, back, forward, new_page
+from tests.browser import assert_no_axe_violations, back, forward, new_page, settle
 from tests.factories import PJM, PM, PO, SM, add_scrum_master, make_compare_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -381,7 +381,7 @@ def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, 
     context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
     try:
         page.goto(PAGES[name])
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert_no_axe_violations(page)
     finally:
         context.close()
@@ -396,7 +396,7 @@ def test_axe_finds_no_violations_with_three_or_four_roles(
     context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
     try:
         page.goto(url)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert_no_axe_violations(page)
     finally:
         context.close()

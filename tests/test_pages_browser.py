@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from catalog.models import Pairing
-from tests.browser import assert_no_axe_violations, back, forward, new_page
+from tests.browser import assert_no_axe_violations, back, forward, new_page, settle
 from tests.factories import make_page_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -339,7 +339,7 @@ def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, 
     context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
     try:
         page.goto(PAGES[name])
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert_no_axe_violations(page)
     finally:
         context.close()
@@ -364,7 +364,7 @@ def test_axe_on_the_seed_content(seed, browser, live_server, console_errors, nam
     context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
     try:
         page.goto(SEED_PAGES[name])
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert_no_axe_violations(page)
     finally:
         context.close()
@@ -388,7 +388,7 @@ def test_first_screen_of_the_home_page(
     )
     try:
         page.goto("/")
-        page.wait_for_load_state("networkidle")
+        settle(page)
         page.screenshot(path=SCREENSHOTS / f"home-first-screen-{device}-{scheme}.png")
     finally:
         context.close()
@@ -411,7 +411,7 @@ def test_screenshots(seed, browser, live_server, console_errors, device, width, 
     try:
         for name, url in SEED_PAGES.items():
             page.goto(url)
-            page.wait_for_load_state("networkidle")
+            settle(page)
             stem = f"{name}-{device}-{scheme}"
             page.screenshot(path=SCREENSHOTS / f"{stem}.png", full_page=True)
             # Tall pages, also in screen-sized slices that can be read at full size: cut from
