@@ -120,6 +120,10 @@ def test_only_a_get_answer_that_anyone_may_be_given_is_eligible(web) -> None:
     for path in ("//roles/", "/roles/../admin/", "/roles/.hidden/", "/roles"):
         request.path = path
         assert file_stem(request) is None, path
+    request.path = "/roles/"
+    for host in ("..", ".", "a..b", ".example.com", "Example.com", "a/b", ""):
+        request.META["HTTP_HOST"] = host
+        assert file_stem(request) is None, host
 
 
 def test_an_answer_with_other_headers_than_the_sample_is_not_written(web, store) -> None:
