@@ -140,15 +140,15 @@ def eligible(request: HttpRequest, response: HttpResponseBase) -> bool:
     cache_control = response.get("Cache-Control", "")
     return (
         request.method == "GET"
-        and response.get("ETag", "").removeprefix("W/") == catalog_validators(request)[0]
         and response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not has_vary_header(response, "Cookie")
         and "public" in cache_control
         and "private" not in cache_control
         and "no-store" not in cache_control
+        and not has_vary_header(response, "Cookie")
         and not response.has_header("Content-Disposition")
+        and response.get("ETag", "").removeprefix("W/") == catalog_validators(request)[0]
     )
 
 
