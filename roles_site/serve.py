@@ -147,9 +147,9 @@ def proxy_wanted(env: dict[str, str]) -> bool:
 
 def sample_headers(static_root: Path) -> dict[str, dict[str, str]] | None:
     """The headers Django sends with a public page and with an API answer, less those nginx makes
-    for a file itself (roles_site.pagestore.OWN_HEADERS): what nginx adds to
-    stored answers, and what the writer checks each answer against. None if Django would not
-    answer them here (the store is then off)."""
+    for a file itself (roles_site.pagestore.OWN_HEADERS): what nginx adds to stored answers, and
+    what the writer checks each answer against. None if Django would not answer them here, or
+    nginx could not send them (the store is then off)."""
     from django.conf import settings
     from django.test import Client, override_settings
     from django.urls import reverse
@@ -168,10 +168,15 @@ def sample_headers(static_root: Path) -> dict[str, dict[str, str]] | None:
             print(f"page store off: {path} answered {response.status_code}", flush=True)
             return None
         samples[kind] = own_headers(response)
+        for name, value in samples[kind].items():
+            if nginx_quoted(value) is None:
+                print(f"page store off: nginx cannot send {name}: {value!r}", flush=True)
+                return None
     return samples
 
 
 def nginx_quoted(value: str) -> str | None:
+    """`value` as an nginx string, or None if it cannot be one (nginx reads "$" as a variable)."""
     if "$" in value or "\n" in value:
         return None
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -199,15 +204,16 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
     names = list(dict.fromkeys([*headers["html"], *headers["json"]]))
     for index, name in enumerate(names):
         values = {kind: headers[kind].get(name, "") for kind in KINDS.values()}
-        if any(nginx_quoted(value) is None for value in values.values()):
-            print(f"page store off: nginx cannot send {name}: {values}", flush=True)
-            return fields
         if len(set(values.values())) == 1:
             adds.append(f"            add_header {name} {nginx_quoted(values['html'])};")
             continue
+        # Only for some kinds (the API's CORS headers): nginx adds no header with an empty value.
         variable = f"$store_header_{index}"
-        maps += [f"    map $uri {variable} {{", '        default "";']
-        maps += [f'        "~\\.{kind}$" {nginx_quoted(value)};' for kind, value in values.items()]
+        maps += [f"    map $store_profile {variable} {{", '        default "";']
+        maps += [
+            f"        {suffix} {nginx_quoted(values[KINDS[content_type]])};"
+            for suffix, (content_type, _) in PROFILES.items()
+        ]
         maps.append("    }")
         adds.append(f"            add_header {name} {variable};")
     fields.update(
@@ -263,12 +269,15 @@ def start_page_store(
     store = runtime / "pages"
     keeper = Keeper(store, catalog_token)
     keeper.start_fresh()
-    headers = sample_headers(static_root)
+    try:
+        headers = sample_headers(static_root)
+    except Exception as error:  # the store is an optimisation: serve without it
+        print(f"page store off: {error!r}", flush=True)
+        headers = None
     if headers is None:
         return store, None
     (store / HEADERS_FILE).write_text(json.dumps(headers, indent=1))
-    keeper.tick()
-    keeper.start()
+    keeper.start()  # its first look at the catalog version is now
     return store, headers
 
 

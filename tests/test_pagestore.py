@@ -24,6 +24,7 @@ from roles_site.pagestore import (
     generation_name,
     own_headers,
 )
+from roles_site.serve import nginx_quoted, store_fields
 
 HOST = "127.0.0.1:8123"
 ROLE = "/roles/product-manager/"
@@ -189,3 +190,29 @@ def test_the_keeper_survives_a_database_error(tmp_path: Path) -> None:
     keeper.run()  # logs and carries on until stopped
     assert calls == [1]
     assert not (tmp_path / "pages" / CURRENT).exists()
+
+
+def test_nginx_adds_the_sampled_headers_by_the_stored_files_suffix() -> None:
+    headers = {
+        "html": {"Cache-Control": "public", "Content-Security-Policy": "default-src 'none'"},
+        "json": {
+            "Cache-Control": "public",
+            "Content-Security-Policy": "default-src 'none'",
+            "Access-Control-Allow-Origin": "*",
+        },
+    }
+    fields = store_fields(Path("/store"), headers)
+    adds = fields["@STORE_HEADERS@"].splitlines()
+    assert [line.split()[1] for line in adds] == [
+        "Vary",
+        "Cache-Control",
+        "Content-Security-Policy",
+        "Access-Control-Allow-Origin",
+    ]
+    assert "add_header Content-Security-Policy \"default-src 'none'\";" in adds[2]
+    assert adds[3].endswith("$store_header_2;")  # only on the API's files
+    assert '.a.json "*";' in fields["@STORE_MAPS@"]
+    assert '.h.html "";' in fields["@STORE_MAPS@"]
+    assert fields["@STORE_FILES@"].split()[0].endswith(".t.html")
+    assert store_fields(Path("/store"), None)["@STORE_ON@"] == ""  # the store off
+    assert nginx_quoted("a $b") is None
