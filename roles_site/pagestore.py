@@ -77,6 +77,7 @@ SAFE_QUERY = re.compile(r"[A-Za-z0-9_.=&+%-]{0,128}")
 SAFE_HOST = re.compile(r"[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}(?::[0-9]{1,5})?")
 SAFE_TARGET = re.compile(r"[A-Za-z0-9_-]{0,77}")
 MAX_PATH = 400
+KNOWN_LIMIT = 20_000  # names a process remembers as written, per version
 
 
 def generation_name(token: str) -> str:
@@ -201,6 +202,7 @@ class PageStore:
         self.budget = budget
         self.token = ""
         self.written = 0
+        self.known: set[str] = set()
         self.stamps: dict[str, int] = {}
         self.expected: dict[str, dict[str, str]] | None = None
         self.lock = threading.Lock()
@@ -226,12 +228,27 @@ class PageStore:
 
     def spend(self, token: str, size: int) -> bool:
         with self.lock:
-            if token != self.token:
-                self.token, self.written = token, 0
+            self.follow(token)
             if self.written + size > self.budget:
                 return False
             self.written += size
             return True
+
+    def follow(self, token: str) -> None:
+        if token != self.token:
+            self.token, self.written, self.known = token, 0, set()
+
+    def is_known(self, token: str, name: str) -> bool:
+        """Whether this process has seen `name` in `token`'s generation already: a repeat
+        request (one nginx did not serve from the file yet, or one straight to gunicorn) then
+        costs no file system look-up."""
+        with self.lock:
+            self.follow(token)
+            if name in self.known:
+                return True
+            if len(self.known) < KNOWN_LIMIT:
+                self.known.add(name)
+            return False
 
     def keep(self, request: HttpRequest, response: HttpResponseBase) -> None:
         if not eligible(request, response):
@@ -244,8 +261,10 @@ class PageStore:
 
         version = request_version(request)
         generation = self.root / generation_name(version.token)
+        if not generation.is_dir():  # not made yet, or gone: look again next time
+            return
         target = generation / f"{stem}{suffix}"
-        if not generation.is_dir() or target.exists():
+        if self.is_known(version.token, str(target)) or target.exists():
             return
         stamp = self.stamp(generation)
         pair = bodies(response)
