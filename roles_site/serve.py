@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import pwd
 import secrets
@@ -32,6 +33,8 @@ STATIC_BUILDS = BASE_DIR / "staticfiles"
 GUNICORN_CONF = Path(__file__).resolve().parent / "gunicorn.conf.py"
 NGINX_TEMPLATE = BASE_DIR / "deploy" / "nginx.conf"
 KEEP_BUILDS = 3
+# What the page store's writers may write per catalog version, all workers together.
+STORE_BUDGET = 256 * 1024 * 1024
 
 
 def secret_key() -> str:
@@ -142,7 +145,95 @@ def proxy_wanted(env: dict[str, str]) -> bool:
     return True
 
 
-def nginx_config(runtime: Path, port: int, socket_path: Path, static_root: Path) -> Path:
+def sample_headers(static_root: Path) -> dict[str, dict[str, str]] | None:
+    """The headers Django sends with a public page and with an API answer, less those nginx makes
+    for a file itself (roles_site.pagestore.OWN_HEADERS): what nginx adds to stored answers, and
+    what the writer checks each answer against. None if Django would not answer them here, or
+    nginx could not send them (the store is then off)."""
+    from django.conf import settings
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from roles_site.pagestore import KINDS, own_headers
+
+    hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")]
+    client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")
+    secure = settings.SECURE_SSL_REDIRECT
+    samples = {}
+    for path in (reverse("catalog:home"), reverse("api:role-list")):
+        with override_settings(STATIC_ROOT=static_root):  # the build gunicorn is given
+            response = client.get(path, secure=secure)
+        kind = KINDS.get(response.get("Content-Type", ""))
+        if response.status_code != 200 or kind is None:
+            print(f"page store off: {path} answered {response.status_code}", flush=True)
+            return None
+        samples[kind] = own_headers(response)
+        for name, value in samples[kind].items():
+            if nginx_quoted(value) is None:
+                print(f"page store off: nginx cannot send {name}: {value!r}", flush=True)
+                return None
+    return samples
+
+
+def nginx_quoted(value: str) -> str | None:
+    """`value` as an nginx string, or None if it cannot be one (nginx reads "$" as a variable)."""
+    if "$" in value or "\n" in value:
+        return None
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict[str, str]:
+    """deploy/nginx.conf's page-store fields: the files to try, and the headers to add from
+    `headers` (with the Vary and Content-Type the file's suffix names)."""
+    from roles_site.pagestore import KINDS, PROFILES
+
+    stem = "/$scheme/$http_host${store_p}index.$store_repr.q-$store_q"
+    fields = {
+        "@STORE@": str(store),
+        "@STORE_FILES@": " ".join(f"{stem}{suffix}" for suffix in PROFILES),
+        "@STORE_ON@": "",
+        "@STORE_MAPS@": "",
+        "@STORE_HEADERS@": "",
+    }
+    if headers is None:
+        return fields
+    maps = ["    map $store_profile $store_vary {", '        default "";']
+    maps += [f"        {suffix} {nginx_quoted(vary)};" for suffix, (_, vary) in PROFILES.items()]
+    maps.append("    }")
+    adds = ["            add_header Vary $store_vary;"]
+    names = list(dict.fromkeys([*headers["html"], *headers["json"]]))
+    for index, name in enumerate(names):
+        values = {kind: headers[kind].get(name, "") for kind in KINDS.values()}
+        if len(set(values.values())) == 1:
+            adds.append(f"            add_header {name} {nginx_quoted(values['html'])};")
+            continue
+        # Only for some kinds (the API's CORS headers): nginx adds no header with an empty value.
+        variable = f"$store_header_{index}"
+        maps += [f"    map $store_profile {variable} {{", '        default "";']
+        maps += [
+            f"        {suffix} {nginx_quoted(values[KINDS[content_type]])};"
+            for suffix, (content_type, _) in PROFILES.items()
+        ]
+        maps.append("    }")
+        adds.append(f"            add_header {name} {variable};")
+    fields.update(
+        {
+            "@STORE_ON@": '        "GET 0 1 1" 0;\n        "HEAD 0 1 1" 0;',
+            "@STORE_MAPS@": "\n".join(maps),
+            "@STORE_HEADERS@": "\n".join(adds),
+        }
+    )
+    return fields
+
+
+def nginx_config(
+    runtime: Path,
+    port: int,
+    socket_path: Path,
+    static_root: Path,
+    store: Path,
+    headers: dict[str, dict[str, str]] | None,
+) -> Path:
     """deploy/nginx.conf filled in for this server, written into its runtime folder."""
     # As root, nginx would hand its workers to "nobody", who may not read this checkout; keep
     # them as the user who runs `make serve`, like gunicorn.
@@ -154,6 +245,7 @@ def nginx_config(runtime: Path, port: int, socket_path: Path, static_root: Path)
         "@SOCKET@": str(socket_path),
         "@LISTEN@": f"127.0.0.1:{port}",
         "@STATIC_ROOT@": str(static_root),
+        **store_fields(store, headers),
     }
     text = NGINX_TEMPLATE.read_text()
     for name, value in fields.items():
@@ -165,6 +257,28 @@ def nginx_config(runtime: Path, port: int, socket_path: Path, static_root: Path)
 
 def gunicorn_command() -> list[str]:
     return [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
+
+
+def start_page_store(
+    runtime: Path, static_root: Path
+) -> tuple[Path, dict[str, dict[str, str]] | None]:
+    """The page store's root, its keeper started, and the headers stored answers carry (None:
+    the store is off)."""
+    from roles_site.pagestore import HEADERS_FILE, Keeper, catalog_token
+
+    store = runtime / "pages"
+    keeper = Keeper(store, catalog_token)
+    keeper.start_fresh()
+    try:
+        headers = sample_headers(static_root)
+    except Exception as error:  # the store is an optimisation: serve without it
+        print(f"page store off: {error!r}", flush=True)
+        headers = None
+    if headers is None:
+        return store, None
+    (store / HEADERS_FILE).write_text(json.dumps(headers, indent=1))
+    keeper.start()  # its first look at the catalog version is now
+    return store, headers
 
 
 def run_behind_nginx(env: dict[str, str], port: int) -> int:
@@ -180,7 +294,16 @@ def run_behind_nginx(env: dict[str, str], port: int) -> int:
     # Behind our nginx: take the visitor's address from nginx's X-Real-IP, for requests on the
     # socket only (roles_site.clientaddress); the loopback port keeps its connection's address.
     gunicorn_env = {**env, "GUNICORN_BIND": ",".join(binds), "DJANGO_BEHIND_NGINX": "1"}
-    config = nginx_config(runtime, port, socket_path, Path(env["DJANGO_STATIC_ROOT"]))
+    from roles_site.pagestore import BUDGET_ENV, STORE_ENV
+
+    store, headers = start_page_store(runtime, Path(env["DJANGO_STATIC_ROOT"]))
+    if headers is not None:
+        workers = int(env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
+        gunicorn_env[STORE_ENV] = str(store)
+        gunicorn_env[BUDGET_ENV] = str(STORE_BUDGET // max(workers, 1))
+    config = nginx_config(
+        runtime, port, socket_path, Path(env["DJANGO_STATIC_ROOT"]), store, headers
+    )
     print(f"nginx on http://127.0.0.1:{port} -> gunicorn on {socket_path}", flush=True)
     children: list[subprocess.Popen] = []
 

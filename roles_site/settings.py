@@ -159,6 +159,13 @@ CACHES[PAGE_CACHE_ALIAS] = (
         "OPTIONS": {"MAX_ENTRIES": 300},
     }
 )
+# Behind `make serve`'s nginx: eligible answers are also written as files nginx serves itself
+# (roles_site.pagestore); outside every middleware that adds headers.
+if os.environ.get("DJANGO_PAGE_STORE"):
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
+        "roles_site.pagestore.PageStoreMiddleware",
+    )
 if PAGE_CACHE:
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.middleware.gzip.GZipMiddleware"),
