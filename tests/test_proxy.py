@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -31,19 +32,23 @@ pytestmark = pytest.mark.servers
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Iterator[Server]:
+def served(tmp_path_factory, loaded_database_file) -> Iterator[Server]:
     if shutil.which("nginx") is None:
         if REQUIRE_NGINX:
             pytest.fail("ROLES_REQUIRE_NGINX=1 but nginx is not installed")
         pytest.skip("nginx is not installed")
     folder = tmp_path_factory.mktemp("served")
+    # The catalog already loaded (tests/conftest.py): the server starts in a second, not ten.
+    database = folder / "served.sqlite3"
+    with sqlite3.connect(loaded_database_file) as source, sqlite3.connect(database) as target:
+        source.backup(target)
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PORT", "SERVE_"))
     }
     env.update(
-        DJANGO_SQLITE_NAME=str(folder / "served.sqlite3"),
+        DJANGO_SQLITE_NAME=str(database),
         WEB_CONCURRENCY="2",
         SERVE_PROXY="nginx",
         SERVE_RUNTIME_DIR=str(folder / "runtime"),
@@ -367,15 +372,13 @@ def test_a_sign_in_lockout_through_the_proxy_is_for_one_visitor(served: Server) 
     assert sign_in(Client(served.port, source="127.0.0.2"), password) == 302
 
 
-def test_without_nginx_make_serve_runs_gunicorn_alone(tmp_path: Path) -> None:
+def test_without_nginx_make_serve_runs_gunicorn_alone(tmp_path: Path, loaded_database) -> None:
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "SERVE_"))
     }
-    env.update(
-        DJANGO_SQLITE_NAME=str(tmp_path / "alone.sqlite3"), WEB_CONCURRENCY="1", SERVE_PROXY="none"
-    )
+    env.update(DJANGO_SQLITE_NAME=str(loaded_database), WEB_CONCURRENCY="1", SERVE_PROXY="none")
     with Server(env, tmp_path / "alone.log") as server:
         response = Client(server.port).get(ROLE)
         assert response.status == 200
