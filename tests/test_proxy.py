@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import select
 import shutil
 import socket
 import sqlite3
@@ -100,9 +101,16 @@ def timed_get(port: int, path: str) -> tuple[float, int]:
     return time.monotonic() - start, status
 
 
+def closed_by_nginx(sock: socket.socket) -> bool:
+    """Whether nginx has closed this connection (its FIN is waiting to be read)."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable) and sock.recv(1) == b""
+
+
 def test_slow_clients_do_not_delay_a_normal_visitor(served: Server) -> None:
-    """200 connections each sending one header line every 2 s, for 20 s; one that nginx drops
-    is opened again, so 200 are pending all along."""
+    """200 connections each sending one header line every 2 s, for 20 s; nginx drops each once
+    its client_header_timeout (10 s, deploy/nginx.conf) runs out, and it is opened again, so 200
+    are pending all along."""
 
     def connect() -> socket.socket:
         sock = socket.create_connection(("127.0.0.1", served.port), timeout=5)
@@ -110,7 +118,8 @@ def test_slow_clients_do_not_delay_a_normal_visitor(served: Server) -> None:
         return sock
 
     slow = [connect() for _ in range(200)]
-    reopened = 0
+    opened = [time.monotonic()] * len(slow)
+    dropped_after: list[float] = []  # how long each dropped connection had trickled
     timings: list[tuple[float, int, str]] = []
     start = time.monotonic()
     next_line = start
@@ -121,11 +130,13 @@ def test_slow_clients_do_not_delay_a_normal_visitor(served: Server) -> None:
                 line += 1
                 for index, sock in enumerate(slow):
                     try:
+                        if closed_by_nginx(sock):
+                            raise ConnectionResetError
                         sock.sendall(f"X-Slow-{line}: a\r\n".encode())
-                    except OSError:  # nginx dropped it (client_header_timeout): come back
+                    except OSError:  # nginx dropped it: come back
                         sock.close()
-                        slow[index] = connect()
-                        reopened += 1
+                        dropped_after.append(time.monotonic() - opened[index])
+                        slow[index], opened[index] = connect(), time.monotonic()
                 next_line += 2
             for path in ("/healthz", ROLE, "/search/?q=roadmap"):
                 elapsed, status = timed_get(served.port, path)
@@ -135,34 +146,12 @@ def test_slow_clients_do_not_delay_a_normal_visitor(served: Server) -> None:
         for sock in slow:
             sock.close()
     assert len(timings) >= 30
-    assert reopened > 0  # the slow clients really were slow enough to be dropped
     assert {status for _, status, _ in timings} == {200}, timings
     worst = max(timings)
     assert worst[0] < 1.0, f"slowest normal request: {worst}"
-
-
-def test_a_slow_client_is_dropped_after_the_header_timeout(served: Server) -> None:
-    sock = socket.create_connection(("127.0.0.1", served.port), timeout=20)
-    sock.sendall(b"GET / HTTP/1.1\r\n")
-    start = time.monotonic()
-    dropped = None
-    try:
-        while time.monotonic() - start < 16:
-            try:
-                sock.sendall(b"X-Slow: a\r\n")
-            except OSError:
-                dropped = time.monotonic() - start
-                break
-            sock.settimeout(2)
-            try:
-                if sock.recv(1024) == b"":
-                    dropped = time.monotonic() - start
-                    break
-            except TimeoutError:
-                pass
-    finally:
-        sock.close()
-    assert dropped is not None and dropped < 14  # client_header_timeout 10s (deploy/nginx.conf)
+    # Dropped for the header timeout: not sooner, and not much later (a line every 2 s tells).
+    assert len(dropped_after) >= len(slow) / 2, len(dropped_after)
+    assert min(dropped_after) > 9 and max(dropped_after) < 14, sorted(dropped_after)
 
 
 def test_public_answers_are_kept_and_revalidated_by_etag(served: Server) -> None:
