@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import assert_no_axe_violations
+from tests.browser import assert_no_axe_violations, assert_no_axe_violations_in_both_schemes
 
 FAULTY = """<!doctype html><html lang="en"><title>Faulty</title>
 <main><h1>Faulty</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
@@ -30,5 +30,25 @@ def test_axe_check_fails_on_a_missing_alt_and_low_contrast(browser, scheme, foun
         report = str(failure.value)
         assert all(rule in report for rule in found), report
         assert not any(rule in report for rule in not_found), report
+    finally:
+        context.close()
+
+
+DARK_ONLY_FAULT = """<!doctype html><html lang="en"><title>Dark fault</title>
+<style>p { color: #000; background: #fff }
+@media (prefers-color-scheme: dark) { p { color: #333; background: #000 } }</style>
+<main><h1>Dark fault</h1><p>Readable in the light scheme only</p></main></html>"""
+
+
+def test_both_schemes_check_finds_a_fault_of_the_dark_scheme_alone(browser):
+    """One page load, checked in the light scheme, then switched to the dark one and checked."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(DARK_ONLY_FAULT)
+        assert_no_axe_violations(page)  # the light scheme passes
+        with pytest.raises(AssertionError) as failure:
+            assert_no_axe_violations_in_both_schemes(page)
+        assert "color-contrast" in str(failure.value)
     finally:
         context.close()

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from catalog.models import Contribution
 from tests.browser import (
-    assert_no_axe_violations,
     assert_no_axe_violations_at,
+    assert_no_axe_violations_in_both_schemes,
     back,
     new_page,
     opened,
@@ -181,14 +181,13 @@ def test_the_grid_prints_on_one_a4_page(seed, page):
     assert breaks == "page"
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("url", [URL, f"{URL}?role=product-manager"])
-def test_axe_on_the_seed_grid(seed, browser, live_server, console_errors, url, scheme):
-    context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
+def test_axe_on_the_seed_grid(seed, browser, live_server, console_errors, url):
+    context, page = new_page(browser, live_server, console_errors)
     try:
         page.goto(url)
         settle(page)
-        assert_no_axe_violations(page)
+        assert_no_axe_violations_in_both_schemes(page)
     finally:
         context.close()
     assert list(console_errors) == []
@@ -245,10 +244,7 @@ def test_the_filter_works_from_the_keyboard(eight, page):
     expect(page).to_have_url(re.compile(r"\?role=business-analyst&role=sponsor$"))
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 375])
-def test_axe_on_the_eight_role_grid(eight, browser, live_server, console_errors, width, scheme):
+def test_axe_on_the_eight_role_grid(eight, browser, live_server, console_errors, width):
     url = f"{URL}?role=sponsor&role=product-owner"
-    assert_no_axe_violations_at(
-        browser, live_server, console_errors, url, width=width, scheme=scheme
-    )
+    assert_no_axe_violations_at(browser, live_server, console_errors, url, width=width)

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_no_axe_violations, back, forward, new_page, settle
+from tests.browser import (
+    assert_no_axe_violations,
+    assert_no_axe_violations_in_both_schemes,
+    back,
+    forward,
+    new_page,
+    settle,
+)
 from tests.factories import PJM, PM, PO, SM, add_scrum_master, make_compare_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -375,29 +382,27 @@ def test_a_link_into_a_closed_section_opens_it(catalog, page):
 # --- accessibility, small screens, print -------------------------------------------------------
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, name, scheme):
-    context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
+def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, name):
+    context, page = new_page(browser, live_server, console_errors)
     try:
         page.goto(PAGES[name])
         settle(page)
-        assert_no_axe_violations(page)
+        assert_no_axe_violations_in_both_schemes(page)
     finally:
         context.close()
     assert list(console_errors) == []
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("url", [FOUR, f"/compare/{PM}/vs/{PJM}/vs/{PM}/"])
 def test_axe_finds_no_violations_with_three_or_four_roles(
-    four, browser, live_server, console_errors, url, scheme
+    four, browser, live_server, console_errors, url
 ):
-    context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
+    context, page = new_page(browser, live_server, console_errors)
     try:
         page.goto(url)
         settle(page)
-        assert_no_axe_violations(page)
+        assert_no_axe_violations_in_both_schemes(page)
     finally:
         context.close()
     assert list(console_errors) == []
@@ -609,13 +614,12 @@ def test_printed_comparison_is_a_two_page_cheat_sheet_unless_everything_is_asked
 def test_seed_comparison_has_no_axe_violations_with_every_section_open(
     seed, browser, live_server, console_errors
 ):
-    for scheme in ["light", "dark"]:
-        context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
-        try:
-            page.goto(f"{SEED_PAIR}?print=all")
-            assert_no_axe_violations(page)
-        finally:
-            context.close()
+    context, page = new_page(browser, live_server, console_errors)
+    try:
+        page.goto(f"{SEED_PAIR}?print=all")
+        assert_no_axe_violations_in_both_schemes(page)
+    finally:
+        context.close()
     assert list(console_errors) == []
 
 

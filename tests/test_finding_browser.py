@@ -95,12 +95,9 @@ def test_home_pairs_in_the_first_screen_keyboard_and_back(
 # --- axe ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 375])
 @pytest.mark.parametrize("url", ["/", "/roles/product-owner/"])
 def test_axe_on_the_home_pairs_and_a_role_page(
-    roles, browser, live_server, console_errors, url, width, scheme
+    roles, browser, live_server, console_errors, url, width
 ):
-    assert_no_axe_violations_at(
-        browser, live_server, console_errors, url, width=width, scheme=scheme
-    )
+    assert_no_axe_violations_at(browser, live_server, console_errors, url, width=width)

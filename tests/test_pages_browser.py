@@ -11,7 +11,14 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from catalog.models import Pairing
-from tests.browser import assert_no_axe_violations, back, forward, new_page, settle
+from tests.browser import (
+    assert_no_axe_violations,
+    assert_no_axe_violations_in_both_schemes,
+    back,
+    forward,
+    new_page,
+    settle,
+)
 from tests.factories import make_page_catalog
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -333,14 +340,13 @@ def test_no_horizontal_scroll_at_320px(catalog, browser, live_server, console_er
 AXE_PAGES = ["roles", "role-filtered", "search-empty", "search-none", "not-found"]
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", AXE_PAGES)
-def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, name, scheme):
-    context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
+def test_axe_finds_no_violations(catalog, browser, live_server, console_errors, name):
+    context, page = new_page(browser, live_server, console_errors)
     try:
         page.goto(PAGES[name])
         settle(page)
-        assert_no_axe_violations(page)
+        assert_no_axe_violations_in_both_schemes(page)
     finally:
         context.close()
     assert unexpected(console_errors, name) == []
@@ -358,14 +364,13 @@ def test_axe_with_live_results_open(catalog, page):
 # --- screenshots ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(SEED_PAGES))
-def test_axe_on_the_seed_content(seed, browser, live_server, console_errors, name, scheme):
-    context, page = new_page(browser, live_server, console_errors, color_scheme=scheme)
+def test_axe_on_the_seed_content(seed, browser, live_server, console_errors, name):
+    context, page = new_page(browser, live_server, console_errors)
     try:
         page.goto(SEED_PAGES[name])
         settle(page)
-        assert_no_axe_violations(page)
+        assert_no_axe_violations_in_both_schemes(page)
     finally:
         context.close()
     assert list(console_errors) == []
