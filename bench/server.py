@@ -23,6 +23,14 @@ from urllib.parse import urlencode
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def server_env(**settings: str) -> dict[str, str]:
+    """This process's environment without what a server would take from it for its own
+    settings (database, cache, secret key, port, front end), plus `settings`."""
+    prefixes = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "PORT", "SERVE_")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(prefixes)}
+    return {**env, **settings}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

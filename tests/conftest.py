@@ -22,6 +22,8 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
+from bench.server import server_env
+
 REQUIRE_BROWSER = os.environ.get("ROLES_REQUIRE_BROWSER") == "1"
 
 
@@ -85,17 +87,6 @@ def seed_rows(django_db_setup, django_db_blocker, tmp_path_factory, worker_id) -
         return seed
 
 
-def server_process_env(**extra: str) -> dict[str, str]:
-    """The environment for a server or command in another process: this one's, without the
-    settings the tests chose for themselves (database, cache, secret key)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PORT", "SERVE_"))
-    }
-    return {**env, **extra}
-
-
 @pytest.fixture(scope="session")
 def loaded_database_file(tmp_path_factory, worker_id) -> Path:
     """A SQLite database that `migrate` and `load_catalog` have made, as `make serve` leaves
@@ -104,7 +95,7 @@ def loaded_database_file(tmp_path_factory, worker_id) -> Path:
         path = root / "loaded.sqlite3"
         if not path.exists():
             draft = root / "loaded-draft.sqlite3"
-            env = server_process_env(DJANGO_SQLITE_NAME=str(draft))
+            env = server_env(DJANGO_SQLITE_NAME=str(draft))
             for command in (["migrate", "--no-input"], ["load_catalog"]):
                 subprocess.run(
                     [sys.executable, "manage.py", *command, "--verbosity", "0"],

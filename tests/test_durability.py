@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.server import BASE_DIR, Client, Server
+from bench.server import BASE_DIR, Client, Server, server_env
 
 PASSWORD = "a-long-editor-password-for-tests"
 EDITORS = 6
@@ -32,18 +32,12 @@ pytestmark = [
 ]
 
 
-def server_env(database: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
-    }
-    env.update(
+def durability_env(database: Path) -> dict[str, str]:
+    return server_env(
         DJANGO_SQLITE_NAME=str(database),
         DJANGO_SECRET_KEY="durability-test-secret-key-long-enough-for-production-settings-0123",
         WEB_CONCURRENCY="3",
     )
-    return env
 
 
 class EditBurst:
@@ -105,7 +99,7 @@ def integrity(database: Path) -> str:
 
 def test_every_acknowledged_admin_edit_survives_a_kill(tmp_path: Path, loaded_database) -> None:
     database = loaded_database
-    env = server_env(database)
+    env = durability_env(database)
     server = Server(env, tmp_path / "before-kill.log").start()
     try:
         subprocess.run(

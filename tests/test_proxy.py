@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.server import BASE_DIR, Client, Response, Server, free_port
+from bench.server import BASE_DIR, Client, Response, Server, free_port, server_env
 
 REQUIRE_NGINX = os.environ.get("ROLES_REQUIRE_NGINX") == "1"
 # An edit is visible through the proxy within this many seconds (README, "Production").
@@ -43,12 +43,7 @@ def served(tmp_path_factory, loaded_database_file) -> Iterator[Server]:
     database = folder / "served.sqlite3"
     with sqlite3.connect(loaded_database_file) as source, sqlite3.connect(database) as target:
         source.backup(target)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PORT", "SERVE_"))
-    }
-    env.update(
+    env = server_env(
         DJANGO_SQLITE_NAME=str(database),
         WEB_CONCURRENCY="2",
         SERVE_PROXY="nginx",
@@ -362,12 +357,9 @@ def test_a_sign_in_lockout_through_the_proxy_is_for_one_visitor(served: Server) 
 
 
 def test_without_nginx_make_serve_runs_gunicorn_alone(tmp_path: Path, loaded_database) -> None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "SERVE_"))
-    }
-    env.update(DJANGO_SQLITE_NAME=str(loaded_database), WEB_CONCURRENCY="1", SERVE_PROXY="none")
+    env = server_env(
+        DJANGO_SQLITE_NAME=str(loaded_database), WEB_CONCURRENCY="1", SERVE_PROXY="none"
+    )
     with Server(env, tmp_path / "alone.log") as server:
         response = Client(server.port).get(ROLE)
         assert response.status == 200

@@ -9,7 +9,6 @@ as in .ci/run). The page cache's own tests run anywhere.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -26,7 +25,7 @@ from django.test import Client as DjangoClient
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from bench.server import Client, Server, free_port
+from bench.server import Client, Server, free_port, server_env
 from catalog.conditional import clock
 from catalog.models import Role
 
@@ -78,12 +77,7 @@ def redis_url(request, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def two_instances(postgres_url, redis_url, catalog_with_editor, tmp_path) -> Iterator[tuple]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
-    }
-    env.update(
+    env = server_env(
         DATABASE_URL=postgres_url,
         REDIS_URL=redis_url,
         DJANGO_SECRET_KEY=SECRET_KEY,
