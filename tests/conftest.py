@@ -119,6 +119,42 @@ def loaded_database(loaded_database_file, tmp_path) -> Path:
     return copy_path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files_scanned_once_per_process() -> Iterator[None]:
+    """WhiteNoise reads STATIC_ROOT's tree once, when the middleware is made: once per process
+    in production, but once per test here, since every test's client makes the middleware
+    chain again. That scan (a stat and a header set per file, with its .gz and .br twins) was
+    0.25 s of every client test's CPU, most of the API tests' time. The scan's result is kept
+    for the process, under everything it depends on; a change to any WHITENOISE_ setting or to
+    DEBUG scans again.
+    """
+    from django.conf import settings
+    from whitenoise.base import WhiteNoise
+
+    scan = WhiteNoise.update_files_dictionary
+    scanned: dict[tuple, dict] = {}
+
+    def update_files_dictionary(self, root: str, prefix: str) -> None:
+        knobs = tuple(
+            (name, repr(getattr(settings, name)))
+            for name in dir(settings)
+            if name.startswith("WHITENOISE_") or name == "DEBUG"
+        )
+        key = (type(self), root, prefix, knobs)
+        if key not in scanned:
+            before = dict(self.files)
+            self.files = {}
+            scan(self, root, prefix)
+            scanned[key] = self.files
+            self.files = before | scanned[key]
+        else:
+            self.files.update(scanned[key])
+
+    WhiteNoise.update_files_dictionary = update_files_dictionary
+    yield
+    WhiteNoise.update_files_dictionary = scan
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """Real logins, without a deliberately slow hash (a second of CPU) for every test user.
