@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import fcntl
 import os
 import pickle
@@ -12,28 +11,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
-from django.db.models.sql import InsertQuery
 
 from bench.server import server_env
+from tests.rows import Rows, capture, insert_rows
 
 REQUIRE_BROWSER = os.environ.get("ROLES_REQUIRE_BROWSER") == "1"
-
-
-@dataclass(frozen=True)
-class SeedRows:
-    """Every row `load_catalog` writes, by table, and the content types they point at."""
-
-    tables: list[list[models.Model]]
-    content_types: dict[int, tuple[str, str]]  # id when read -> (app label, model)
 
 
 @contextmanager
@@ -51,26 +37,14 @@ def run_wide(tmp_path_factory, worker_id: str, name: str) -> Iterator[Path]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def read_seed_rows() -> SeedRows:
-    """Load the catalog in a transaction, keep every row it wrote, and roll it back."""
-    with transaction.atomic():
-        every_model = apps.get_models(include_auto_created=True)
-        before = {
-            model: set(model._base_manager.values_list("pk", flat=True)) for model in every_model
-        }
-        call_command("load_catalog", verbosity=0)
-        tables = [
-            rows
-            for model in every_model
-            if (rows := list(model._base_manager.exclude(pk__in=before[model]).order_by("pk")))
-        ]
-        content_types = {ct.pk: (ct.app_label, ct.model) for ct in ContentType.objects.all()}
-        transaction.set_rollback(True)
-    return SeedRows(tables, content_types)
+def read_seed_rows() -> Rows:
+    """Every row `load_catalog` writes, kept after a load that is rolled back."""
+    rows, _ = capture(lambda: call_command("load_catalog", verbosity=0))
+    return rows
 
 
 @pytest.fixture(scope="session")
-def seed_rows(django_db_setup, django_db_blocker, tmp_path_factory, worker_id) -> SeedRows:
+def seed_rows(django_db_setup, django_db_blocker, tmp_path_factory, worker_id) -> Rows:
     """Every row `load_catalog` writes, read once per run and then rolled back.
 
     Loading validates each record and writes its first revision, seconds of CPU; inserting the
@@ -174,70 +148,10 @@ def fresh_catalog_version() -> None:
     clock.forget()
 
 
-def insert_seed_rows(seed: SeedRows) -> None:
-    """Write the rows `load_catalog` wrote, as they were, in a few milliseconds.
-
-    A transactional test's flush makes the content types again under new ids; references to
-    them (each revision's versions) are moved to the ids they have now.
-    """
-    moved = {
-        old: ContentType.objects.get_by_natural_key(*key).pk
-        for old, key in seed.content_types.items()
-    }
-    # One commit: foreign keys are checked once every row is in.
-    with transaction.atomic(), connection.cursor() as cursor:
-        for statement, params in insert_statements(seed, moved):
-            cursor.execute(statement, params)
-    tables = [type(table[0]) for table in seed.tables]
-    with connection.cursor() as cursor:  # PostgreSQL: move the id sequences past the rows
-        for statement in connection.ops.sequence_reset_sql(no_style(), tables):
-            cursor.execute(statement)
-
-
-_insert_statements: dict[tuple, list[tuple[str, tuple]]] = {}
-
-
-def insert_statements(seed: SeedRows, moved: dict[int, int]) -> list[tuple[str, tuple]]:
-    """The INSERT statements that write the seed's rows, made once per process for each
-    content type numbering: making them (every value of every row through its field's
-    get_db_prep_save) took most of the 0.07 s an insert took, and the same rows make the same
-    statements."""
-    key = (id(seed), tuple(sorted(moved.items())), connection.alias, connection.vendor)
-    if key not in _insert_statements:
-        _insert_statements[key] = [
-            statement for table in seed.tables for statement in table_inserts(table, moved)
-        ]
-    return _insert_statements[key]
-
-
-def table_inserts(table: list[models.Model], moved: dict[int, int]) -> list[tuple[str, tuple]]:
-    """One table's rows, raw as loaddata saves them: no field's pre_save, so `updated` keeps
-    the fixtures' times; content type references moved to today's ids."""
-    model = type(table[0])
-    references = [
-        field.attname
-        for field in model._meta.concrete_fields
-        if field.is_relation and field.related_model is ContentType
-    ]
-    if references and any(old != new for old, new in moved.items()):
-        table = [copy.copy(row) for row in table]
-        for row in table:
-            for name in references:
-                setattr(row, name, moved[getattr(row, name)])
-    fields = model._meta.concrete_fields
-    size = connection.ops.bulk_batch_size(fields, table) or len(table)
-    statements = []
-    for start in range(0, len(table), size):
-        query = InsertQuery(model)
-        query.insert_values(fields, table[start : start + size], raw=True)
-        statements += query.get_compiler(connection=connection).as_sql()
-    return statements
-
-
 @pytest.fixture
 def seed_catalog(db, seed_rows) -> None:
     """The committed content from fixtures/, exactly as `load_catalog` leaves it."""
-    insert_seed_rows(seed_rows)
+    insert_rows(seed_rows)
 
 
 @pytest.fixture
@@ -251,7 +165,7 @@ def live_seed_catalog(transactional_db, seed_rows) -> None:
     """
     from catalog.models import CatalogVersion
 
-    insert_seed_rows(seed_rows)
+    insert_rows(seed_rows)
     CatalogVersion.objects.get_or_create(pk=1, defaults={"number": 1})
 
 

@@ -11,6 +11,9 @@ The named catalogs below are built from those builders only:
 - `make_compare_catalog()`: three roles whose comparison and RACI parts are known by heart;
 - `make_admin_catalog()`: one record of every kind, versioned as `load_catalog` leaves them.
 Tests use them rather than fixtures/ so their assertions do not move when editors change content.
+
+Each named catalog is built once per process for each set of arguments; later calls on an
+empty catalog insert the same rows again and read the records fresh (tests/rows.py).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from catalog.models import (
     Trait,
     pairing_slug,
 )
+from tests.rows import catalog_builder
 
 # --- one builder per model -----------------------------------------------------------------------
 
@@ -213,6 +217,7 @@ def cite(items: Iterable, source: Source, locator: str = "Section 1") -> None:
 # --- synthetic catalogs of any size --------------------------------------------------------------
 
 
+@catalog_builder
 def make_catalog(roles: int = 2, scale: int = 1) -> list[Role]:
     """`roles` roles, each with items on every function, area, dimension, stage and activity.
 
@@ -381,6 +386,7 @@ PAGE_STAGES = ["conceive", "plan", "develop", "qualify", "launch", "deliver", "r
 PAGE_PROJECT_LEADS = {"plan", "develop", "qualify"}
 
 
+@catalog_builder
 def make_page_catalog() -> dict[str, Role]:
     """Both seed roles with responsibilities, knowledge, traits, lifecycle and a collaboration."""
     seed = make_source(
@@ -476,6 +482,7 @@ PM, PJM, PO = "product-manager", "project-manager", "product-owner"
 SM = "scrum-master"
 
 
+@catalog_builder
 def make_compare_catalog() -> dict[str, Role]:
     """The comparison and collaboration tests assert exact rows against this catalog."""
     seed = make_source("seed", title="Product manager VS Project manager", order=1)
@@ -646,6 +653,7 @@ def add_scrum_master(roles: dict[str, Role]) -> Role:
 # --- admin tests: one record of every kind -------------------------------------------------------
 
 
+@catalog_builder
 def make_admin_catalog() -> dict:
     """Two roles, each item kind, one collaboration with its A and R, versioned as loaded."""
     source = make_source("seed", title="Seed document", publisher="Us")
@@ -721,6 +729,7 @@ def make_eight_roles() -> dict[str, Role]:
     }
 
 
+@catalog_builder
 def make_raci_catalog(activities: int = 27) -> dict[str, Role]:
     """The eight roles and `activities` shared activities: activity i is owned (A) by role
     i mod 8, the role after it has no part, and the others are R, C, I in turn."""
@@ -763,6 +772,7 @@ PAIRINGS = [
 ]
 
 
+@catalog_builder
 def make_confused_catalog() -> dict[str, Role]:
     """The eight roles, each with the roles it is often confused with, in that order, and the
     pairings (two or three roles) editors wrote about."""
