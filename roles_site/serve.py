@@ -188,15 +188,28 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
     from roles_site.pagestore import KINDS, PROFILES
 
     stem = "/$scheme/$http_host${store_p}index.$store_repr.q-$store_q"
+    json = [
+        suffix for suffix, (content_type, _) in PROFILES.items() if KINDS[content_type] == "json"
+    ]
     fields = {
         "@STORE@": str(store),
         "@STORE_FILES@": " ".join(f"{stem}{suffix}" for suffix in PROFILES),
+        "@STORE_API_FILES@": " ".join(f"{stem}{suffix}" for suffix in json),
         "@STORE_ON@": "",
         "@STORE_MAPS@": "",
         "@STORE_HEADERS@": "",
+        "@STORE_API_HEADERS@": "",
     }
     if headers is None:
         return fields
+    # Under /api/ every answer is JSON, so its headers are constants there: no map to look up.
+    api = [
+        f"                add_header Vary {nginx_quoted(PROFILES[suffix][1])};" for suffix in json
+    ]
+    api += [
+        f"                add_header {name} {nginx_quoted(value)};"
+        for name, value in headers["json"].items()
+    ]
     maps = ["    map $store_profile $store_vary {", '        default "";']
     maps += [f"        {suffix} {nginx_quoted(vary)};" for suffix, (_, vary) in PROFILES.items()]
     maps.append("    }")
@@ -221,6 +234,7 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
             "@STORE_ON@": '        "GET 0 1 1" 0;\n        "HEAD 0 1 1" 0;',
             "@STORE_MAPS@": "\n".join(maps),
             "@STORE_HEADERS@": "\n".join(adds),
+            "@STORE_API_HEADERS@": "\n".join(api),
         }
     )
     return fields

@@ -214,5 +214,15 @@ def test_nginx_adds_the_sampled_headers_by_the_stored_files_suffix() -> None:
     assert '.a.json "*";' in fields["@STORE_MAPS@"]
     assert '.h.html "";' in fields["@STORE_MAPS@"]
     assert fields["@STORE_FILES@"].split()[0].endswith(".t.html")
+    # Under /api/: the JSON name only, and every header a constant.
+    assert [name.rsplit(".", 2)[-2:] for name in fields["@STORE_API_FILES@"].split()] == [
+        ["a", "json"]
+    ]
+    assert fields["@STORE_API_HEADERS@"].splitlines() == [
+        '                add_header Vary "Accept-Encoding";',
+        '                add_header Cache-Control "public";',
+        "                add_header Content-Security-Policy \"default-src 'none'\";",
+        '                add_header Access-Control-Allow-Origin "*";',
+    ]
     assert store_fields(Path("/store"), None)["@STORE_ON@"] == ""  # the store off
     assert nginx_quoted("a $b") is None
