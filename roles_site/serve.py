@@ -188,13 +188,13 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
     from roles_site.pagestore import KINDS, PROFILES
 
     stem = "/$scheme/$http_host${store_p}index.$store_repr.q-$store_q"
-    json = [
+    json_suffixes = [
         suffix for suffix, (content_type, _) in PROFILES.items() if KINDS[content_type] == "json"
     ]
     fields = {
         "@STORE@": str(store),
         "@STORE_FILES@": " ".join(f"{stem}{suffix}" for suffix in PROFILES),
-        "@STORE_API_FILES@": " ".join(f"{stem}{suffix}" for suffix in json),
+        "@STORE_API_FILES@": " ".join(f"{stem}{suffix}" for suffix in json_suffixes),
         "@STORE_ON@": "",
         "@STORE_MAPS@": "",
         "@STORE_HEADERS@": "",
@@ -204,7 +204,8 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
         return fields
     # Under /api/ every answer is JSON, so its headers are constants there: no map to look up.
     api = [
-        f"                add_header Vary {nginx_quoted(PROFILES[suffix][1])};" for suffix in json
+        f"                add_header Vary {nginx_quoted(PROFILES[suffix][1])};"
+        for suffix in json_suffixes
     ]
     api += [
         f"                add_header {name} {nginx_quoted(value)};"

@@ -8,7 +8,6 @@ which the `page` fixture turns into a failure.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -20,7 +19,7 @@ from reversion.models import Version
 
 from catalog.models import Responsibility, Role
 from catalog.signals import CONTENT_MODELS
-from tests.browser import assert_no_axe_violations, settle
+from tests.browser import assert_no_axe_violations, screenshot, settle
 from tests.factories import make_admin_catalog
 from tests.test_admin import (
     PASSWORD,
@@ -43,9 +42,6 @@ def editors_group(transactional_db) -> None:
             content_type__app_label="catalog", content_type__model__in=CONTENT_MODELS
         )
     )
-
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 
 
 def log_in(page, username: str) -> None:
@@ -188,11 +184,10 @@ def test_screenshots_of_the_role_form_and_its_history(live_seed_catalog, page):
     make_editor("edna")
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, "edna")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, url in (
         ("admin-role-change-1280", reverse("admin:catalog_role_change", args=[role.pk])),
         ("admin-role-history-1280", reverse("admin:catalog_role_history", args=[role.pk])),
     ):
         page.goto(url)
         settle(page)
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        screenshot(page, name, full_page=True)

@@ -4,7 +4,6 @@ JavaScript, back and forward, a phone, one printed page, and axe-core on the see
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,11 +15,11 @@ from tests.browser import (
     back,
     new_page,
     opened,
+    screenshot,
     settle,
 )
 from tests.factories import PJM, PO, make_compare_catalog, make_raci_catalog
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 URL = "/collaboration/"
 
 
@@ -197,14 +196,13 @@ def test_axe_on_the_seed_grid(seed, browser, live_server, console_errors, url):
 @pytest.mark.parametrize(("device", "width"), [("desktop", 1280), ("mobile", 375)])
 def test_screenshots(seed, browser, live_server, console_errors, device, width):
     """The first screen of /collaboration/, written to test-artifacts/screenshots/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context, page = new_page(
         browser, live_server, console_errors, viewport={"width": width, "height": 800}
     )
     try:
         page.goto(URL)
         settle(page)
-        page.screenshot(path=SCREENSHOTS / f"raci-{device}.png")
+        screenshot(page, f"raci-{device}")
     finally:
         context.close()
     assert list(console_errors) == []

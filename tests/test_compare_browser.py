@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,11 +17,11 @@ from tests.browser import (
     back,
     forward,
     new_page,
+    screenshot,
     settle,
 )
 from tests.factories import PJM, PM, PO, SM, add_scrum_master, make_compare_catalog
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 PAIR = f"/compare/{PM}/vs/{PJM}/"
 THREE = f"/compare/{PM}/vs/{PJM}/vs/{PO}/"
 FOUR = f"/compare/{PM}/vs/{PJM}/vs/{PO}/vs/{SM}/"
@@ -649,8 +648,7 @@ def test_screenshots(seed, browser, live_server, console_errors, name, url, widt
     try:
         page.goto(url)
         expect(page.locator("h1")).to_be_visible()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        screenshot(page, name, full_page=True)
     finally:
         context.close()
     assert list(console_errors) == []

@@ -4,7 +4,6 @@ link, no-JavaScript fallbacks, small screens, axe-core in light and dark, and sc
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -12,16 +11,17 @@ from playwright.sync_api import expect
 
 from catalog.models import Pairing
 from tests.browser import (
+    SCREENSHOTS,
     assert_no_axe_violations,
     assert_no_axe_violations_in_both_schemes,
     back,
     forward,
     new_page,
+    screenshot,
     settle,
 )
 from tests.factories import make_page_catalog
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 PAGES = {
     "home": "/",
     "roles": "/roles/",
@@ -386,7 +386,6 @@ def test_first_screen_of_the_home_page(
     seed, browser, live_server, console_errors, device, width, scheme
 ):
     """What a visitor sees before scrolling, written to test-artifacts/screenshots/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context, page = new_page(
         browser,
         live_server,
@@ -397,7 +396,7 @@ def test_first_screen_of_the_home_page(
     try:
         page.goto("/")
         settle(page)
-        page.screenshot(path=SCREENSHOTS / f"home-first-screen-{device}-{scheme}.png")
+        screenshot(page, f"home-first-screen-{device}-{scheme}")
     finally:
         context.close()
     assert list(console_errors) == []
@@ -421,10 +420,10 @@ def test_screenshots(seed, browser, live_server, console_errors, device, width, 
             page.goto(url)
             settle(page)
             stem = f"{name}-{device}-{scheme}"
-            page.screenshot(path=SCREENSHOTS / f"{stem}.png", full_page=True)
+            path = screenshot(page, stem, full_page=True)
             # Tall pages, also in screen-sized slices that can be read at full size: cut from
             # the one capture (a capture per slice would lay out and paint the page again).
-            with Image.open(SCREENSHOTS / f"{stem}.png") as whole:
+            with Image.open(path) as whole:
                 for part, top in enumerate(range(0, whole.height, 1400), start=1):
                     box = (0, top, whole.width, min(top + 1400, whole.height))
                     whole.crop(box).save(SCREENSHOTS / "parts" / f"{stem}-{part}.png")
