@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -90,6 +91,22 @@ def assert_no_axe_violations(page) -> None:
     options = {"runOnly": run_only, "resultTypes": ["violations"]}
     results = Axe().run(page, options=options)
     assert results.violations_count == 0, results.generate_report()
+
+
+# The classes htmx puts on elements while a request is out and until the swapped-in content has
+# settled (htmx.config: requestClass, swappingClass, addedClass, settlingClass).
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-added, .htmx-settling"
+
+
+def swapped_to(page, url) -> None:
+    """Wait for an htmx swap that pushes `url` (a string or pattern) to finish settling.
+
+    htmx pushes the address before it swaps, and connects the new content's triggers only as
+    the swap settles (htmx-2.js: beforeSwapCallback, then makeAjaxLoadTask after settleDelay).
+    A test that acts on swapped-in content as soon as the address changes can be faster than
+    that, and its action goes unheard; a person never is. Call this before acting again."""
+    expect(page).to_have_url(url)
+    page.wait_for_function(f"() => !document.querySelector({HTMX_BUSY!r})")
 
 
 def history_step(page, step: str) -> None:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from tests.browser import assert_no_axe_violations, assert_no_axe_violations_in_both_schemes
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import (
+    assert_no_axe_violations,
+    assert_no_axe_violations_in_both_schemes,
+    swapped_to,
+)
+from tests.factories import make_page_catalog
 
 FAULTY = """<!doctype html><html lang="en"><title>Faulty</title>
 <main><h1>Faulty</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
@@ -52,3 +60,21 @@ def test_both_schemes_check_finds_a_fault_of_the_dark_scheme_alone(browser):
         assert "color-contrast" in str(failure.value)
     finally:
         context.close()
+
+
+def test_swapped_to_waits_until_the_swapped_in_form_listens(transactional_db, page):
+    """htmx pushes the address before it swaps and wires the new form up only as the swap
+    settles. With the settle slowed to 400 ms, the address alone comes too early; swapped_to
+    waits for the form htmx has processed."""
+    make_page_catalog()
+    page.goto("/roles/project-manager/")
+    page.evaluate("htmx.config.defaultSettleDelay = 400")
+    listening = (
+        "() => Boolean(document.querySelector('#function-filter').form"
+        "['htmx-internal-data']?.initHash)"
+    )
+    page.select_option("#function-filter", "planning")
+    expect(page).to_have_url(re.compile(r"\?function=planning$"))
+    assert page.evaluate(listening) is False
+    swapped_to(page, re.compile(r"\?function=planning$"))
+    assert page.evaluate(listening) is True

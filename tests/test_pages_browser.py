@@ -19,6 +19,7 @@ from tests.browser import (
     new_page,
     screenshot,
     settle,
+    swapped_to,
 )
 from tests.factories import make_page_catalog
 
@@ -94,7 +95,7 @@ def test_choosing_all_functions_returns_to_the_plain_address(catalog, page):
 def test_function_links_swap_and_show_all_returns(catalog, page):
     page.goto("/roles/product-manager/")
     page.get_by_role("link", name="Show only Vision").click()
-    expect(page).to_have_url(re.compile(r"\?function=vision$"))
+    swapped_to(page, re.compile(r"\?function=vision$"))
     expect(page.locator("#responsibilities .item")).to_have_count(2)
     page.get_by_role("link", name="Show all functions").click()
     expect(page).to_have_url(re.compile(r"/roles/product-manager/$"))
@@ -105,9 +106,7 @@ def test_back_and_forward_restore_the_filtered_view(catalog, page):
     page.goto("/roles/project-manager/")
     page.select_option("#function-filter", "planning")
     expect(page.locator("#responsibilities .item")).to_have_count(2)
-    # htmx gives the swapped-in form its triggers as the swap settles, then pushes the address:
-    # a change before that (a script can be that fast; a person is not) would go unheard.
-    expect(page).to_have_url(re.compile(r"\?function=planning$"))
+    swapped_to(page, re.compile(r"\?function=planning$"))
     page.select_option("#function-filter", "risk-and-resources")
     expect(page).to_have_url(re.compile(r"\?function=risk-and-resources$"))
 
