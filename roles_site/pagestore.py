@@ -6,14 +6,14 @@ makes a generation folder `gen-<render version>-<version token>/`, points the `c
 and removes the older ones. Django (PageStoreMiddleware) writes each eligible answer, identity and
 gzip, into the generation of the version it was rendered at, and only if that folder exists: an
 answer rendered at a version the keeper has moved past lands in a removed or dead folder, never in
-the current one. nginx (deploy/nginx.conf) tries `current/<file>` and falls back to the proxy.
+the current one. nginx (deploy/nginx.conf) serves `current/<file>` and falls back to the proxy.
 
 A file's name holds everything the answer varies on, computed the same way nginx computes it:
 scheme, Host, path, query string, representation (page or htmx partial), and the answer's Vary
-and kind (`PROFILES`), which nginx turns back into the Vary and Content-Type it sends. The other
-headers nginx adds come from one place: serve.py asks Django for one page and one API answer and
-writes their headers into `headers.json` here and into nginx's config; an answer whose headers
-differ from those is not stored (nginx would send the wrong ones).
+and kind (`PROFILES`). Each path prefix has one profile (`ROUTES`), whose Vary and Content-Type
+nginx sends. The other headers nginx adds come from one place: serve.py asks Django for one page
+and one API answer and writes their headers into `headers.json` here and into nginx's config; an
+answer whose headers differ from those is not stored (nginx would send the wrong ones).
 """
 
 from __future__ import annotations
@@ -46,10 +46,9 @@ CURRENT = "current"
 HEADERS_FILE = "headers.json"
 STAMP_FILE = "stamp"
 
-# The Vary values stored answers may carry, each with the file name's suffix nginx maps back to
-# it (and to the Content-Type its extension gives). An answer with any other Vary or type is not
-# stored: it is served by the proxy cache as before. Order: how nginx tries them, the most
-# common first (each miss before a hit is one more look-up in nginx's open file cache).
+# The Vary values stored answers may carry, each with the file name's suffix that names it (and
+# the Content-Type its extension gives). An answer with any other Vary or type is not stored: it
+# is served by the proxy cache as before.
 PROFILES = {
     ".t.html": ("text/html; charset=utf-8", "HX-Request, HX-Target, Accept-Encoding"),
     ".h.html": ("text/html; charset=utf-8", "HX-Request, Accept-Encoding"),
@@ -57,6 +56,18 @@ PROFILES = {
     ".a.html": ("text/html; charset=utf-8", "Accept-Encoding"),
 }
 KINDS = {"text/html; charset=utf-8": "html", "application/json": "json"}
+# The profile of the answers under each path prefix (the longest prefix that matches wins). nginx
+# has a location for each (serve.py, deploy/nginx.conf) that looks for that one file name and
+# adds that profile's headers as constants: measured with perf, every name tried and every
+# header looked up in a map cost nginx more than the static file it is measured against. An
+# answer of another profile than its route's is not stored (nginx would not look for it).
+ROUTES = {
+    "/": ".h.html",
+    "/api/": ".a.json",
+    "/changes/": ".a.html",
+    "/compare/": ".t.html",
+    "/search/": ".t.html",
+}
 # Headers nginx makes itself for a file (or that differ per answer): never taken from Django.
 OWN_HEADERS = frozenset(
     {
@@ -112,6 +123,11 @@ def file_stem(request: HttpRequest) -> str | None:
     if representation is None:
         return None
     return f"{request.scheme}/{host}{path}index.{representation}.q-{query}"
+
+
+def route_profile(path: str) -> str:
+    """The profile nginx looks for under `path`: that of the longest prefix in ROUTES."""
+    return ROUTES[max((prefix for prefix in ROUTES if path.startswith(prefix)), key=len)]
 
 
 def own_headers(response: HttpResponseBase) -> dict[str, str]:
@@ -255,7 +271,7 @@ class PageStore:
             return
         stem = file_stem(request)
         suffix = profile_of(response, self.headers()) if stem else None
-        if stem is None or suffix is None:
+        if stem is None or suffix is None or suffix != route_profile(request.path):
             return
         from catalog.conditional import request_version
 

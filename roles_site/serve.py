@@ -183,61 +183,39 @@ def nginx_quoted(value: str) -> str | None:
 
 
 def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict[str, str]:
-    """deploy/nginx.conf's page-store fields: the files to try, and the headers to add from
-    `headers` (with the Vary and Content-Type the file's suffix names)."""
-    from roles_site.pagestore import KINDS, PROFILES
+    """deploy/nginx.conf's page-store fields: for each route of the store (pagestore.ROUTES), the
+    file to serve and the headers to add, those of `headers` and the Vary its profile names. With
+    no `headers` the store is off: every request goes to Django."""
+    from roles_site.pagestore import KINDS, PROFILES, ROUTES
 
-    stem = "/$scheme/$http_host${store_p}index.$store_repr.q-$store_q"
-    json_suffixes = [
-        suffix for suffix, (content_type, _) in PROFILES.items() if KINDS[content_type] == "json"
-    ]
-    fields = {
-        "@STORE@": str(store),
-        "@STORE_FILES@": " ".join(f"{stem}{suffix}" for suffix in PROFILES),
-        "@STORE_API_FILES@": " ".join(f"{stem}{suffix}" for suffix in json_suffixes),
-        "@STORE_ON@": "",
-        "@STORE_MAPS@": "",
-        "@STORE_HEADERS@": "",
-        "@STORE_API_HEADERS@": "",
-    }
+    fields = {"@STORE@": str(store), "@STORE_ON@": "", "@STORE_PAGES@": ""}
     if headers is None:
         return fields
-    # Under /api/ every answer is JSON, so its headers are constants there: no map to look up.
-    api = [
-        f"                add_header Vary {nginx_quoted(PROFILES[suffix][1])};"
-        for suffix in json_suffixes
-    ]
-    api += [
-        f"                add_header {name} {nginx_quoted(value)};"
-        for name, value in headers["json"].items()
-    ]
-    maps = ["    map $store_profile $store_vary {", '        default "";']
-    maps += [f"        {suffix} {nginx_quoted(vary)};" for suffix, (_, vary) in PROFILES.items()]
-    maps.append("    }")
-    adds = ["            add_header Vary $store_vary;"]
-    names = list(dict.fromkeys([*headers["html"], *headers["json"]]))
-    for index, name in enumerate(names):
-        values = {kind: headers[kind].get(name, "") for kind in KINDS.values()}
-        if len(set(values.values())) == 1:
-            adds.append(f"            add_header {name} {nginx_quoted(values['html'])};")
-            continue
-        # Only for some kinds (the API's CORS headers): nginx adds no header with an empty value.
-        variable = f"$store_header_{index}"
-        maps += [f"    map $store_profile {variable} {{", '        default "";']
-        maps += [
-            f"        {suffix} {nginx_quoted(values[KINDS[content_type]])};"
-            for suffix, (content_type, _) in PROFILES.items()
+    stem = "/$scheme/$http_host${store_p}index.$store_repr.q-$store_q"
+    lines = []
+    # "/" first: its directives are those of `location /` itself, the other routes nest in it.
+    for prefix, suffix in sorted(ROUTES.items()):
+        content_type, vary = PROFILES[suffix]
+        directives = [f"rewrite ^ {stem}{suffix} break;", f"add_header Vary {nginx_quoted(vary)};"]
+        directives += [
+            f"add_header {name} {nginx_quoted(value)};"
+            for name, value in headers[KINDS[content_type]].items()
         ]
-        maps.append("    }")
-        adds.append(f"            add_header {name} {variable};")
-    fields.update(
-        {
-            "@STORE_ON@": '        "GET 0 1 1" 0;\n        "HEAD 0 1 1" 0;',
-            "@STORE_MAPS@": "\n".join(maps),
-            "@STORE_HEADERS@": "\n".join(adds),
-            "@STORE_API_HEADERS@": "\n".join(api),
-        }
-    )
+        directives.append("add_header X-Cache STORE;")
+        if prefix == "/":
+            lines += [f"            {directive}" for directive in directives]
+            continue
+        # A nested location inherits neither "if" nor "rewrite", nor add_header once it has one.
+        lines += ["", f"            location {prefix} {{"]
+        lines += [
+            "                if ($store_skip) {",
+            "                    return 418;",
+            "                }",
+        ]
+        lines += [f"                {directive}" for directive in directives]
+        lines.append("            }")
+    fields["@STORE_ON@"] = '        "GET 0 1 1" 0;\n        "HEAD 0 1 1" 0;'
+    fields["@STORE_PAGES@"] = "\n".join(lines)
     return fields
 
 

@@ -16,6 +16,7 @@ from catalog.conditional import RENDER_VERSION, request_version
 from roles_site.pagestore import (
     CURRENT,
     HEADERS_FILE,
+    ROUTES,
     STAMP_FILE,
     Keeper,
     PageStore,
@@ -23,6 +24,7 @@ from roles_site.pagestore import (
     file_stem,
     generation_name,
     own_headers,
+    route_profile,
 )
 from roles_site.serve import nginx_quoted, store_fields
 
@@ -87,6 +89,44 @@ def test_names_hold_query_representation_and_vary(web, store) -> None:
         f"http/{HOST}/index.page.q-.h.html",
         f"http/{HOST}/search/index.page.q-q=roadmap.t.html",
     ]
+
+
+# Every kind of public answer, by route.
+PUBLIC = [
+    "/",
+    "/roles/",
+    ROLE,
+    "/compare/",
+    "/compare/product-manager/vs/project-manager/",
+    "/collaboration/",
+    "/search/?q=roadmap",
+    "/sources/",
+    "/changes/",
+    "/api/v1/",
+    "/api/v1/roles/",
+    "/api/v1/roles/product-manager/",
+    "/api/v1/compare/product-manager/vs/project-manager/",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+def test_each_public_answer_has_its_routes_profile_and_is_written(web, store, path) -> None:
+    """nginx looks under each route for one profile's name only (ROUTES): an answer of another
+    profile would never be served from the store. A view that changes its Vary fails here."""
+    keep(web, store, path)
+    assert [name.rsplit(".", 2)[-2:] for name in kept(store) if not name.endswith(".gz")] == [
+        route_profile(path).split(".")[1:]
+    ]
+
+
+def test_an_answer_of_another_profile_than_its_route_is_not_written(
+    web, store, monkeypatch
+) -> None:
+    """If nginx looked under /changes/ for answers that vary on HX-Target too, the change log
+    (which varies on Accept-Encoding only) would not be written: nginx would never serve it."""
+    monkeypatch.setitem(ROUTES, "/changes/", ".t.html")
+    keep(web, store, "/changes/")
+    assert kept(store) == []
 
 
 @pytest.mark.parametrize(
@@ -192,37 +232,36 @@ def test_the_keeper_survives_a_database_error(tmp_path: Path) -> None:
     assert not (tmp_path / "pages" / CURRENT).exists()
 
 
-def test_nginx_adds_the_sampled_headers_by_the_stored_files_suffix() -> None:
+def test_nginx_serves_one_name_per_route_with_its_headers_as_constants() -> None:
     headers = {
         "html": {"Cache-Control": "public", "Content-Security-Policy": "default-src 'none'"},
-        "json": {
-            "Cache-Control": "public",
-            "Content-Security-Policy": "default-src 'none'",
-            "Access-Control-Allow-Origin": "*",
-        },
+        "json": {"Cache-Control": "public", "Access-Control-Allow-Origin": "*"},
     }
-    fields = store_fields(Path("/store"), headers)
-    adds = fields["@STORE_HEADERS@"].splitlines()
-    assert [line.split()[1] for line in adds] == [
-        "Vary",
-        "Cache-Control",
-        "Content-Security-Policy",
-        "Access-Control-Allow-Origin",
-    ]
-    assert "add_header Content-Security-Policy \"default-src 'none'\";" in adds[2]
-    assert adds[3].endswith("$store_header_2;")  # only on the API's files
-    assert '.a.json "*";' in fields["@STORE_MAPS@"]
-    assert '.h.html "";' in fields["@STORE_MAPS@"]
-    assert fields["@STORE_FILES@"].split()[0].endswith(".t.html")
-    # Under /api/: the JSON name only, and every header a constant.
-    assert [name.rsplit(".", 2)[-2:] for name in fields["@STORE_API_FILES@"].split()] == [
-        ["a", "json"]
-    ]
-    assert fields["@STORE_API_HEADERS@"].splitlines() == [
-        '                add_header Vary "Accept-Encoding";',
-        '                add_header Cache-Control "public";',
-        "                add_header Content-Security-Policy \"default-src 'none'\";",
-        '                add_header Access-Control-Allow-Origin "*";',
-    ]
-    assert store_fields(Path("/store"), None)["@STORE_ON@"] == ""  # the store off
+    pages = store_fields(Path("/store"), headers)["@STORE_PAGES@"]
+    # `location /` itself, then one nested location for each other route, in ROUTES's order.
+    blocks = pages.split("\n\n")
+    assert [block.split()[1] for block in blocks[1:]] == sorted(ROUTES)[1:]
+    for prefix, block in zip(sorted(ROUTES), blocks, strict=True):
+        lines = [line.strip() for line in block.splitlines()]
+        rewrite = next(line for line in lines if line.startswith("rewrite "))
+        assert rewrite.endswith(f"{ROUTES[prefix]} break;"), prefix
+        adds = [line for line in lines if line.startswith("add_header ")]
+        if ROUTES[prefix] == ".a.json":
+            assert adds == [
+                'add_header Vary "Accept-Encoding";',
+                'add_header Cache-Control "public";',
+                'add_header Access-Control-Allow-Origin "*";',
+                "add_header X-Cache STORE;",
+            ]
+        else:
+            assert adds[1:] == [
+                'add_header Cache-Control "public";',
+                "add_header Content-Security-Policy \"default-src 'none'\";",
+                "add_header X-Cache STORE;",
+            ], prefix
+        assert "$" not in " ".join(adds)  # no map looked up per request
+        if prefix != "/":  # a nested location inherits no "if": the check is made again
+            assert lines[1:3] == ["if ($store_skip) {", "return 418;"], prefix
+    off = store_fields(Path("/store"), None)  # the store off: every request goes to Django
+    assert off["@STORE_ON@"] == off["@STORE_PAGES@"] == ""
     assert nginx_quoted("a $b") is None

@@ -186,8 +186,10 @@ def test_errors_cookies_and_the_admin_are_never_kept(served: Server) -> None:
         assert api.headers["Content-Type"].startswith("application/json")
 
 
-STORED = [
+STORED = [  # one or more under each route of the store (roles_site.pagestore.ROUTES)
+    ("/", {}),
     (ROLE, {}),
+    ("/changes/", {}),
     ("/api/v1/roles/", {}),
     ("/search/?q=roadmap", {}),
     (
