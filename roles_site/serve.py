@@ -188,7 +188,7 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
     no `headers` the store is off: every request goes to Django."""
     from roles_site.pagestore import KINDS, PROFILES, ROUTES
 
-    fields = {"@STORE@": str(store), "@STORE_ON@": "", "@STORE_PAGES@": ""}
+    fields = {"@STORE@": str(store), "@STORE_PAGES@": "            return 418;  # the store is off"}
     if headers is None:
         return fields
     stem = "/$scheme/$http_host${store_p}index.$store_repr.q-$store_q"
@@ -208,13 +208,12 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
         # A nested location inherits neither "if" nor "rewrite", nor add_header once it has one.
         lines += ["", f"            location {prefix} {{"]
         lines += [
-            "                if ($store_skip) {",
+            '                if ($store_repr = "") {',
             "                    return 418;",
             "                }",
         ]
         lines += [f"                {directive}" for directive in directives]
         lines.append("            }")
-    fields["@STORE_ON@"] = '        "GET 0 1 1" 0;\n        "HEAD 0 1 1" 0;'
     fields["@STORE_PAGES@"] = "\n".join(lines)
     return fields
 
