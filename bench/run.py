@@ -172,7 +172,7 @@ def same_size_files(rows: list[Row], direct: Client, static_root: Path) -> list[
         static = Row(
             f"static file of the same size ({row.name})",
             f"/static/{SAME_SIZE}/{name}",
-            dict(GZIP) if row.gzipped else {},
+            dict(row.headers),  # the same request but for its path (an htmx one's headers too)
             "static",
             targets=("proxy",),
         )
