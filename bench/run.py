@@ -2,18 +2,18 @@
 
 Every page is measured as is and gzipped, at gunicorn directly and through the proxy, three times
 (rounds in turn, so a busy moment hits one round, not one row); the table shows each median and
-its spread. Each row is set against its own ceiling: the collected static file nearest in size
-to that row's body in the same encoding (gzip rows against a precompressed .gz of about the same
-compressed size), served by the same server: whitenoise's at gunicorn, nginx's own through the
-proxy. On a machine of two or more cores the proxy column is measured with nginx on one core and
-wrk on another: on two cores shared by both, where the scheduler put wrk's threads moved a row
-by 20-80% from round to round, while with each on its own core rounds agree within a few per
-cent and the ratio is nginx's own cost per answer. The p99 targets take the median of each
-round's p99 ratio over extra rounds. Then the slow-client scenario
-(200 connections trickling headers while wrk loads the comparison), the comparison page's
-first-load weight, and a 60-second mixed load run through the proxy with the proxy's cache hit
-ratio. Nothing here is asserted by a test; the numbers are for people to read (and are written
-to bench-results/).
+its spread. Each row is set against its own ceiling, served by the same server: at gunicorn
+whitenoise's collected static file nearest in size to that row's body in the same encoding (gzip
+rows against a precompressed .gz of about the same compressed size); through the proxy nginx's
+own static file of exactly the row's bytes (same_size_files). On a machine of two or more cores
+the proxy column is measured with nginx on one core and wrk on another: on two cores shared by
+both, where the scheduler put wrk's threads moved a row by 20-80% from round to round, while
+with each on its own core nginx is the bottleneck and the ratio is its own cost per answer. The
+p99 targets take the median of each round's p99 ratio over extra rounds. Then the slow-client
+scenario (200 connections trickling headers while wrk loads the comparison), the comparison
+page's first-load weight, and a 60-second mixed load run through the proxy with the proxy's
+cache hit ratio. Nothing here is asserted by a test; the numbers are for people to read (and
+are written to bench-results/).
 """
 
 from __future__ import annotations
@@ -271,7 +271,13 @@ class Placement:
 def placement(runtime: Path, args) -> Placement | None:
     if not args.pin or (os.cpu_count() or 1) < 2 or not hasattr(os, "sched_setaffinity"):
         return None
-    return Placement(runtime / "nginx.pid")
+    place = Placement(runtime / "nginx.pid")
+    try:
+        place.nginx_pids()
+    except OSError as error:  # no /proc/<pid>/task/<pid>/children here: measure unpinned
+        print(f"nginx and wrk share every core: {error}", flush=True)
+        return None
+    return place
 
 
 def mix_script(rows: list[Row]) -> Path:
