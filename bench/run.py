@@ -6,9 +6,10 @@ its spread. Each row is set against its own ceiling, served by the same server: 
 whitenoise's collected static file nearest in size to that row's body in the same encoding (gzip
 rows against a precompressed .gz of about the same compressed size); through the proxy nginx's
 own static file of exactly the row's bytes (same_size_files). On a machine of two or more cores
-the proxy column is measured with nginx on one core and wrk on another: on two cores shared by
-both, where the scheduler put wrk's threads moved a row by 20-80% from round to round, while
-with each on its own core nginx is the bottleneck and the ratio is its own cost per answer. The
+the proxy column is measured with nginx on one core and wrk on another, so that nginx, not
+wrk, is the bottleneck and a ratio is nginx's own cost per answer (measured per process: nginx
+8-9.5 us of CPU an answer, wrk 7-8.5 us); shared, where the scheduler put wrk's threads moved
+a row by up to 86% from round to round. The
 p99 targets take the median of each round's p99 ratio over extra rounds. Then the slow-client
 scenario (200 connections trickling headers while wrk loads the comparison), the comparison
 page's first-load weight, and a 60-second mixed load run through the proxy with the proxy's
@@ -148,10 +149,11 @@ def with_ceilings(rows: list[Row], files: dict[tuple[str, bool], int]) -> list[R
 SAME_SIZE = "bench-same-size"
 
 
-def same_size_files(rows: list[Row], direct: Client, static_root: Path) -> list[Row]:
+def same_size_files(rows: list[Row], answers: dict, static_root: Path) -> list[Row]:
     """For each page row, a static file of exactly its body, served by nginx's own static
     location as the site's hashed static files are: the row's bytes, identity and gzip, under
-    <static root>/bench-same-size/ (removed when the bench ends). The issue's standard is "a
+    <static root>/bench-same-size/ (removed when the bench ends), from `answers` (row name ->
+    the response its size was taken from). The issue's standard is "a
     static file of the same size"; the collected file nearest a row is up to 15% larger or
     smaller, and for a large body the time goes on its bytes. The 304 is set against the
     comparison's."""
@@ -159,7 +161,7 @@ def same_size_files(rows: list[Row], direct: Client, static_root: Path) -> list[
     folder.mkdir(exist_ok=True)
     made = []
     for number, row in enumerate(r for r in rows if r.kind == "page"):
-        response = direct.get(row.path, headers=row.headers)
+        response = answers[row.name]
         kind = response.headers.get("Content-Type", "")
         # A hashed name, as every static file the site links to has: nginx serves it as those.
         digest = hashlib.sha256(response.body).hexdigest()[:12]
@@ -527,8 +529,9 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
     rows = page_rows()
     etag = {"If-None-Match": compare.headers["ETag"]}
     rows.append(Row("comparison, repeat visit (304)", COMPARE, etag, "304"))
+    answers = {}
     for row in rows:
-        response = direct.get(row.path, headers=row.headers)
+        answers[row.name] = response = direct.get(row.path, headers=row.headers)
         row.status, row.size = response.status, len(response.body)
     rows = with_ceilings(rows, static_files(Client(ports["proxy"])))
     for row in rows:
@@ -536,7 +539,7 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
             row.status = direct.get(row.path, headers=row.headers).status
     static_root = static_root_of(runtime)
     try:
-        rows += same_size_files(rows, direct, static_root)
+        rows += same_size_files(rows, answers, static_root)
         proxied = Client(ports["proxy"])
         for row in rows:
             if row.targets == ("proxy",):
@@ -549,7 +552,7 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
 
 
 def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, ports) -> int:
-
+    """Every row in rounds, then the p99 rounds, the scenarios and the mixed run; the report."""
     total = sum(len(row.targets) for row in rows) * (args.rounds * args.seconds + 1)
     total += 3 * args.tail_rounds * args.seconds
     print(
