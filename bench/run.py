@@ -243,6 +243,14 @@ def wrk(
     }
 
 
+def nginx_processes(pid_file: Path) -> tuple[int, set[int]]:
+    """nginx's master (from its pid file) and its children; OSError where /proc does not list
+    them."""
+    master = int(pid_file.read_text())
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return master, set(map(int, children))
+
+
 @dataclass
 class Placement:
     """Where nginx and wrk run while the proxy column is measured: nginx (master and workers)
@@ -255,13 +263,9 @@ class Placement:
     def client(self) -> set[int]:
         return set(range(os.cpu_count() or 1)) - self.server
 
-    def nginx_pids(self) -> list[int]:
-        master = int(self.nginx_pid_file.read_text())
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        return [master, *map(int, children)]
-
     def pin(self, cpus: set[int]) -> None:
-        for pid in self.nginx_pids():
+        master, children = nginx_processes(self.nginx_pid_file)
+        for pid in (master, *children):
             os.sched_setaffinity(pid, cpus)
 
     def describe(self) -> str:
@@ -274,13 +278,12 @@ class Placement:
 def placement(runtime: Path, args) -> Placement | None:
     if not args.pin or (os.cpu_count() or 1) < 2 or not hasattr(os, "sched_setaffinity"):
         return None
-    place = Placement(runtime / "nginx.pid")
     try:
-        place.nginx_pids()
+        nginx_processes(runtime / "nginx.pid")
     except OSError as error:  # no /proc/<pid>/task/<pid>/children here: measure unpinned
         print(f"nginx and wrk share every core: {error}", flush=True)
         return None
-    return place
+    return Placement(runtime / "nginx.pid")
 
 
 class Layouts:
@@ -298,10 +301,6 @@ class Layouts:
         self.original = self.config.read_text()
         self.pid_file = runtime / "nginx.pid"
 
-    def children(self) -> set[int]:
-        master = int(self.pid_file.read_text())
-        return set(map(int, Path(f"/proc/{master}/task/{master}/children").read_text().split()))
-
     def use(self, number: int) -> None:
         """Layout `number` (0: the configuration as written), once nginx's new workers run."""
         pad = "x" * (40 * number)
@@ -309,15 +308,26 @@ class Layouts:
             "http {\n", f'http {{\n    map $request_id $bench_layout {{ default "{pad}"; }}\n', 1
         )
         self.config.write_text(text if number else self.original)
-        old = self.children()
-        os.kill(int(self.pid_file.read_text()), signal.SIGHUP)
+        master, old = nginx_processes(self.pid_file)
+        os.kill(master, signal.SIGHUP)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            now = self.children()
+            _master, now = nginx_processes(self.pid_file)
             if now and not now & old:
                 return
             time.sleep(0.05)
         raise RuntimeError("nginx did not reload within 15 s")
+
+
+def layouts(runtime: Path, args) -> Layouts | None:
+    if not args.layouts:
+        return None
+    try:
+        nginx_processes(runtime / "nginx.pid")
+    except OSError as error:  # a reload could not be seen to finish: one layout throughout
+        print(f"nginx on one memory layout: {error}", flush=True)
+        return None
+    return Layouts(runtime)
 
 
 def mix_script(rows: list[Row]) -> Path:
@@ -649,10 +659,10 @@ def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, port
         repeat.proxy_headers = {"If-None-Match": proxied.headers["ETag"]}
     load = []
     place = placement(runtime, args)
-    layouts = Layouts(runtime) if args.layouts else None
+    layout = layouts(runtime, args)
     for number in range(max(args.rounds, args.proxy_rounds)):
-        if layouts:
-            layouts.use(number)
+        if layout:
+            layout.use(number)
         if place:
             place.pin(place.server)
         load.append(os.getloadavg()[0])
@@ -668,8 +678,8 @@ def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, port
                 Run(result["rps"], result["p50"], result["p99"], result["errors"])
             )
         print(f"  round {number + 1} of {max(args.rounds, args.proxy_rounds)} done", flush=True)
-    if layouts:  # the scenarios below run as in production: as configured, on every core
-        layouts.use(0)
+    if layout:  # the scenarios below run as in production: as configured, on every core
+        layout.use(0)
     if place:
         place.pin(set(range(os.cpu_count() or 1)))
 
@@ -729,7 +739,9 @@ def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, port
         soak["memory"] = sampler.samples
         soak["cache"] = cache_statuses(access_log, offset)
 
-    report = render(args, env, gunicorn, rows, weight, parts, slow, soak, load, service, place)
+    report = render(
+        args, env, gunicorn, rows, weight, parts, slow, soak, load, service, place, layout
+    )
     print(report)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"bench-{stamp}.md").write_text(report)
@@ -737,7 +749,9 @@ def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, port
     return 0
 
 
-def render(args, env, gunicorn, rows, weight, parts, slow, soak, load, service, place) -> str:
+def render(
+    args, env, gunicorn, rows, weight, parts, slow, soak, load, service, place, layout
+) -> str:
     database = "PostgreSQL" if env.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     out = [
         "",
@@ -755,7 +769,7 @@ def render(args, env, gunicorn, rows, weight, parts, slow, soak, load, service, 
         + (place.describe() if place else "nginx and wrk share every core")
         + (
             "; nginx reloaded on another memory layout before each round (Layouts)"
-            if args.layouts
+            if layout
             else "; nginx on one memory layout throughout"
         ),
         "ceiling: at gunicorn, the collected static file nearest the row's size in the same "
@@ -792,8 +806,8 @@ def render(args, env, gunicorn, rows, weight, parts, slow, soak, load, service, 
             f"| {row.errors()} |"
         )
 
-    def ratios(row: Row, target: str, ceiling: Row | None = None) -> list[float]:
-        ceiling = ceiling or row.ceiling_for(target)
+    def ratios(row: Row, target: str) -> list[float]:
+        ceiling = row.ceiling_for(target)
         return [
             mine.rps / theirs.rps
             for mine, theirs in zip(row.runs[target], ceiling.runs[target], strict=True)

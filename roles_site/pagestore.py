@@ -82,7 +82,7 @@ OWN_HEADERS = frozenset(
     }
 )
 
-# What nginx accepts too (deploy/nginx.conf's maps): anything else goes to Django.
+# What nginx accepts too (deploy/nginx.conf's map): anything else goes to Django.
 SAFE_PATH = re.compile(r"/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*")
 SAFE_QUERY = re.compile(r"[A-Za-z0-9_.=&+%-]{0,128}")
 SAFE_HOST = re.compile(r"[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}(?::[0-9]{1,5})?")

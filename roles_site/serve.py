@@ -196,7 +196,13 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
     # "/" first: its directives are those of `location /` itself, the other routes nest in it.
     for prefix, suffix in sorted(ROUTES.items()):
         content_type, vary = PROFILES[suffix]
-        directives = [f"rewrite ^ {stem}{suffix} break;", f"add_header Vary {nginx_quoted(vary)};"]
+        directives = [
+            'if ($store_repr = "") {',
+            "    return 418;",
+            "}",
+            f"rewrite ^ {stem}{suffix} break;",
+            f"add_header Vary {nginx_quoted(vary)};",
+        ]
         directives += [
             f"add_header {name} {nginx_quoted(value)};"
             for name, value in headers[KINDS[content_type]].items()
@@ -205,13 +211,9 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
         if prefix == "/":
             lines += [f"            {directive}" for directive in directives]
             continue
-        # A nested location inherits neither "if" nor "rewrite", nor add_header once it has one.
+        # A nested location inherits neither "if" nor "rewrite", nor add_header once it has one:
+        # each route has them all.
         lines += ["", f"            location {prefix} {{"]
-        lines += [
-            '                if ($store_repr = "") {',
-            "                    return 418;",
-            "                }",
-        ]
         lines += [f"                {directive}" for directive in directives]
         lines.append("            }")
     fields["@STORE_PAGES@"] = "\n".join(lines)
