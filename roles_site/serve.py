@@ -145,19 +145,27 @@ def proxy_wanted(env: dict[str, str]) -> bool:
     return True
 
 
+def sampling_client():
+    """A test client for asking Django, at start, what it sends: under an allowed Host."""
+    from django.conf import settings
+    from django.test import Client
+
+    hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")]
+    return Client(HTTP_HOST=hosts[0] if hosts else "localhost")
+
+
 def sample_headers(static_root: Path) -> dict[str, dict[str, str]] | None:
     """The headers Django sends with a public page and with an API answer, less those nginx makes
     for a file itself (roles_site.pagestore.OWN_HEADERS): what nginx adds to stored answers, and
     what the writer checks each answer against. None if Django would not answer them here, or
     nginx could not send them (the store is then off)."""
     from django.conf import settings
-    from django.test import Client, override_settings
+    from django.test import override_settings
     from django.urls import reverse
 
     from roles_site.pagestore import KINDS, own_headers
 
-    hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")]
-    client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")
+    client = sampling_client()
     secure = settings.SECURE_SSL_REDIRECT
     samples = {}
     for path in (reverse("catalog:home"), reverse("api:role-list")):
@@ -173,6 +181,56 @@ def sample_headers(static_root: Path) -> dict[str, dict[str, str]] | None:
                 print(f"page store off: nginx cannot send {name}: {value!r}", flush=True)
                 return None
     return samples
+
+
+# The headers nginx decides for a static file itself: its Cache-Control and CORS per location
+# (deploy/nginx.conf), Vary from gzip_vary (where a .gz lies beside the file), the file's own.
+STATIC_OWN_HEADERS = frozenset({"cache-control", "access-control-allow-origin"})
+# What a static file carries at least, if Django cannot be asked.
+STATIC_FALLBACK = {"X-Content-Type-Options": "nosniff"}
+
+
+def static_headers(static_root: Path) -> dict[str, str]:
+    """The headers whitenoise sends with a collected static file that nginx must add itself: those
+    Django's middleware gives every answer (CSP, nosniff, Referrer-Policy, Cross-Origin-Opener-
+    Policy, over HTTPS Strict-Transport-Security). nginx serves static files in whitenoise's
+    place, so they carry the same; STATIC_FALLBACK if Django cannot be asked."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from roles_site.pagestore import OWN_HEADERS
+
+    try:
+        manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+        path = manifest.get("css/site.css") or next(iter(manifest.values()))
+        client = sampling_client()
+        with override_settings(STATIC_ROOT=static_root):  # whitenoise reads its files now
+            response = client.get(settings.STATIC_URL + path, secure=settings.SECURE_SSL_REDIRECT)
+    except Exception as error:  # serve anyway, static files with nosniff only
+        print(f"static files: Django's headers unknown ({error!r})", flush=True)
+        return dict(STATIC_FALLBACK)
+    if response.status_code != 200:
+        print(f"static files: Django answered {response.status_code} for {path}", flush=True)
+        return dict(STATIC_FALLBACK)
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() not in OWN_HEADERS | STATIC_OWN_HEADERS
+    }
+    if any(nginx_quoted(value) is None for value in headers.values()):
+        print("static files: nginx cannot send Django's headers", flush=True)
+        return dict(STATIC_FALLBACK)
+    return headers
+
+
+def static_fields(headers: dict[str, str]) -> dict[str, str]:
+    """deploy/nginx.conf's @STATIC_HEADERS@ and @STATIC_HEADERS_NESTED@: `headers` as nginx
+    directives for both static locations (a nested location that adds a header inherits none)."""
+    lines = [f"add_header {name} {nginx_quoted(value)};" for name, value in headers.items()]
+    return {
+        "@STATIC_HEADERS_NESTED@": "\n                ".join(lines),
+        "@STATIC_HEADERS@": "\n            ".join(lines),
+    }
 
 
 def nginx_quoted(value: str) -> str | None:
@@ -239,6 +297,7 @@ def nginx_config(
         "@SOCKET@": str(socket_path),
         "@LISTEN@": f"127.0.0.1:{port}",
         "@STATIC_ROOT@": str(static_root),
+        **static_fields(static_headers(static_root)),
         **store_fields(store, headers),
     }
     text = NGINX_TEMPLATE.read_text()

@@ -26,7 +26,13 @@ from roles_site.pagestore import (
     own_headers,
     route_profile,
 )
-from roles_site.serve import nginx_quoted, store_fields
+from roles_site.serve import (
+    STATIC_FALLBACK,
+    nginx_quoted,
+    static_fields,
+    static_headers,
+    store_fields,
+)
 
 HOST = "127.0.0.1:8123"
 ROLE = "/roles/product-manager/"
@@ -266,3 +272,14 @@ def test_nginx_serves_one_name_per_route_with_its_headers_as_constants() -> None
     off = store_fields(Path("/store"), None)  # the store off: every request goes to Django
     assert off["@STORE_PAGES@"].split() == ["return", "418;", "#", "the", "store", "is", "off"]
     assert nginx_quoted("a $b") is None
+
+
+def test_static_files_get_djangos_headers_or_nosniff_if_it_cannot_be_asked(tmp_path: Path) -> None:
+    # Served through nginx and held against whitenoise's own answer in tests/test_proxy.py.
+    assert static_headers(tmp_path) == STATIC_FALLBACK == {"X-Content-Type-Options": "nosniff"}
+    fields = static_fields({"Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"})
+    for field in ("@STATIC_HEADERS@", "@STATIC_HEADERS_NESTED@"):
+        assert [line.strip() for line in fields[field].splitlines()] == [
+            'add_header Referrer-Policy "same-origin";',
+            'add_header X-Content-Type-Options "nosniff";',
+        ]

@@ -314,6 +314,30 @@ def test_static_files_are_served_by_nginx_compressed_and_immutable(served: Serve
     assert "immutable" in response.headers["Cache-Control"]
 
 
+def test_static_files_carry_the_headers_whitenoise_sends(served: Server) -> None:
+    """nginx serves static files in whitenoise's place: the same security headers, and Vary where
+    a .gz lies beside the file (a shared cache must not give it to a client that asked for none).
+    Left out: what differs by server (dates, ETag scheme, the spelling of the same Cache-Control
+    and Content-Type)."""
+    client = Client(served.port)
+    hashed = client.get("/static/staticfiles.json").json()["paths"]["css/site.css"]
+    own = {"date", "server", "connection", "keep-alive", "etag", "cache-control", "content-type"}
+    own |= {"accept-ranges"}  # nginx serves byte ranges of a static file; whitenoise too, unasked
+    for path in (f"/static/{hashed}", "/static/css/site.css"):
+        for encoding in ("gzip", "identity"):
+            headers = {"Accept-Encoding": encoding}
+            proxied = client.get(path, headers=headers)
+            django = django_get(served, path, headers)
+            assert proxied.status == django.status == 200, path
+            assert proxied.headers["Server"] == "nginx"
+            expected = {k.lower(): v for k, v in django.headers.items() if k.lower() not in own}
+            got = {k.lower(): v for k, v in proxied.headers.items() if k.lower() not in own}
+            assert got == expected, (path, encoding)
+    assert "content-security-policy" in expected and expected["vary"] == "Accept-Encoding"
+    # No .gz beside it: nothing to vary on, from either server.
+    assert "Vary" not in client.get("/static/staticfiles.json").headers
+
+
 def test_an_edit_shows_through_the_proxy_within_the_bound(served: Server) -> None:
     client = Client(served.port)
     stored(client, ROLE)  # served from the page store
