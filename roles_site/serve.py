@@ -240,6 +240,39 @@ def nginx_quoted(value: str) -> str | None:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# Which file of the page store a request would be (roles_site.pagestore names it alike): one
+# string of every part the name depends on, and for each representation one regular expression
+# over it. A request is for the store only if it is a GET or HEAD; with no If-Match or
+# If-Unmodified-Since (Django judges those); whose Host is labels of a host name (never "." or
+# "..") and a port, one folder each (any other reaches Django, which answers 400 to one it does
+# not allow); whose path and query string, as the client sent them (so "//x/" or "/a/../b/"
+# still reach Django), are plain characters (named captures $store_p and $store_q). The htmx
+# headers come first, so an htmx request fails the page's expression at its start, not after
+# the whole path. Header matches are case-sensitive, as django-htmx's ("HX-Request: TRUE" is
+# not htmx).
+STORE_KEY = (
+    "$http_hx_request|$http_hx_history_restore_request|$http_hx_target|$request_method"
+    "|$http_if_match$http_if_unmodified_since|$http_host|$request_uri"
+)
+
+
+def store_patterns() -> dict[str, str]:
+    """The representation (catalog.conditional.representation) -> the expression a request's
+    STORE_KEY must match to be it: the page (not htmx, or an htmx history restore), or
+    "hx-$store_t" for any other htmx request whose target nginx can name in a file. They
+    exclude each other; a request that matches neither goes to Django."""
+    from roles_site.pagestore import SAFE_HOST, SAFE_PATH, SAFE_QUERY, SAFE_TARGET
+
+    rest = (
+        rf"\|(?:GET|HEAD)\|\|{SAFE_HOST.pattern}\|(?<store_p>{SAFE_PATH.pattern})"
+        rf"(?:\?(?<store_q>{SAFE_QUERY.pattern}))?$"
+    )
+    return {
+        "page": rf"^(?:true\|true\|[^|]*|(?!true\|)[^|]*\|[^|]*\|[^|]*){rest}",
+        "hx-$store_t": rf"^true\|(?!true\|)[^|]*\|(?<store_t>{SAFE_TARGET.pattern}){rest}",
+    }
+
+
 def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict[str, str]:
     """deploy/nginx.conf's page-store fields: for each route of the store (pagestore.ROUTES), the
     file to serve and the headers to add, those of `headers` and the Vary its profile names. With
@@ -249,18 +282,22 @@ def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict
     fields = {"@STORE@": str(store), "@STORE_PAGES@": "            return 418;  # the store is off"}
     if headers is None:
         return fields
-    stem = "/$scheme/$http_host${store_p}index.$store_repr.q-$store_q"
+    # Each "if" names its file and serves it ("rewrite ... break": the "if" block serves with the
+    # route's own settings and headers); a request neither matches goes to Django ("return" and
+    # "rewrite" are what "if" does safely in a location). No map: nginx lowercases and hashes a
+    # map's whole source string before it tries a regular expression (measured with perf: about
+    # 0.15 us an answer, on a 1.2 us difference to a static file).
+    decide = [f'set $store_key "{STORE_KEY}";']
+    for representation, pattern in store_patterns().items():
+        stem = f"/$scheme/$http_host${{store_p}}index.{representation}.q-$store_q"
+        decide += [f'if ($store_key ~ "{pattern}") {{', f"    rewrite ^ {stem}@SUFFIX@ break;", "}"]
+    decide.append("return 418;")
     lines = []
     # "/" first: its directives are those of `location /` itself, the other routes nest in it.
     for prefix, suffix in sorted(ROUTES.items()):
         content_type, vary = PROFILES[suffix]
-        directives = [
-            'if ($store_repr = "") {',
-            "    return 418;",
-            "}",
-            f"rewrite ^ {stem}{suffix} break;",
-            f"add_header Vary {nginx_quoted(vary)};",
-        ]
+        directives = [line.replace("@SUFFIX@", suffix) for line in decide]
+        directives.append(f"add_header Vary {nginx_quoted(vary)};")
         directives += [
             f"add_header {name} {nginx_quoted(value)};"
             for name, value in headers[KINDS[content_type]].items()

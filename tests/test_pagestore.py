@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -28,10 +29,12 @@ from roles_site.pagestore import (
 )
 from roles_site.serve import (
     STATIC_FALLBACK,
+    STORE_KEY,
     nginx_quoted,
     static_fields,
     static_headers,
     store_fields,
+    store_patterns,
 )
 
 HOST = "127.0.0.1:8123"
@@ -266,9 +269,17 @@ def test_nginx_serves_one_name_per_route_with_its_headers_as_constants() -> None
                 "add_header X-Cache STORE;",
             ], prefix
         assert "$" not in " ".join(adds)  # no map looked up per request
-        # Each route checks first (a nested location inherits no "if"): not for the store, Django.
+        # Each route decides first (a nested location inherits no "if"): the file for each
+        # representation, else Django.
         start = 1 if prefix != "/" else 0
-        assert lines[start : start + 3] == ['if ($store_repr = "") {', "return 418;", "}"], prefix
+        decide = lines[start : start + 8]
+        assert decide[0] == f'set $store_key "{STORE_KEY}";', prefix
+        assert [line.split(" ~ ")[0] for line in decide[1::3][:2]] == ["if ($store_key"] * 2
+        assert [line.split()[2].rsplit(".q-", 1)[0] for line in decide[2::3][:2]] == [
+            "/$scheme/$http_host${store_p}index.page",
+            "/$scheme/$http_host${store_p}index.hx-$store_t",
+        ], prefix
+        assert decide[7] == "return 418;", prefix
     off = store_fields(Path("/store"), None)  # the store off: every request goes to Django
     assert off["@STORE_PAGES@"].split() == ["return", "418;", "#", "the", "store", "is", "off"]
     assert nginx_quoted("a $b") is None
@@ -283,3 +294,46 @@ def test_static_files_get_djangos_headers_or_nosniff_if_it_cannot_be_asked(tmp_p
             'add_header Referrer-Policy "same-origin";',
             'add_header X-Content-Type-Options "nosniff";',
         ]
+
+
+def nginx_key(method="GET", host=HOST, uri=ROLE, htmx="", restore="", target="", precondition=""):
+    """STORE_KEY as nginx fills it in for such a request."""
+    return f"{htmx}|{restore}|{target}|{method}|{precondition}|{host}|{uri}"
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        (nginx_key(), ("page", "/roles/product-manager/", None, None)),
+        (nginx_key(uri="/search/?q=roadmap"), ("page", "/search/", "q=roadmap", None)),
+        (nginx_key(method="HEAD"), ("page", ROLE, None, None)),
+        (nginx_key(htmx="true", target="comparison"), ("hx", ROLE, None, "comparison")),
+        (nginx_key(htmx="true"), ("hx", ROLE, None, "")),
+        # django-htmx's rules: an htmx history restore is the page; "TRUE" is not htmx.
+        (nginx_key(htmx="true", restore="true", target="main"), ("page", ROLE, None, None)),
+        (nginx_key(htmx="TRUE", target="main"), ("page", ROLE, None, None)),
+        # Django's to answer: another method, a precondition, a Host, path, query or target
+        # nginx would not name, or a header value that would shift the fields.
+        (nginx_key(method="POST"), None),
+        (nginx_key(precondition='"x"'), None),
+        (nginx_key(host="LOCALHOST"), None),
+        (nginx_key(host=".."), None),
+        (nginx_key(uri="//roles/product-manager/"), None),
+        (nginx_key(uri="/a/../b/"), None),
+        (nginx_key(uri="/search/?q=road/map"), None),
+        (nginx_key(htmx="true", target="a b"), None),
+        (nginx_key(htmx="true|true", target="main"), None),
+    ],
+)
+def test_nginx_decides_the_representation_as_django_names_it(key, expected) -> None:
+    """store_patterns, read as Python reads them (nginx's PCRE spells a named group "(?<"): what
+    nginx would serve each request from the store, or None for Django."""
+    matches = []
+    for representation, pattern in store_patterns().items():
+        match = re.fullmatch(pattern.replace("(?<", "(?P<"), key)
+        if match:
+            groups = match.groupdict()
+            kind = representation.split("-")[0]
+            matches.append((kind, groups["store_p"], groups["store_q"], groups.get("store_t")))
+    assert len(matches) <= 1, key  # the expressions exclude each other
+    assert (matches[0] if matches else None) == expected

@@ -171,6 +171,7 @@ def test_public_answers_are_kept_and_revalidated_by_etag(served: Server) -> None
     assert b"<html" not in partial.body and b"<html" in client.get(ROLE).body
     restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
     assert b"<html" in client.get(ROLE, headers=restore).body
+    assert b"<html" in client.get(ROLE, headers={"HX-Request": "TRUE"}).body  # not htmx
     assert b"<html" not in client.get(ROLE, headers={"HX-Request": "true"}).body
 
 
