@@ -376,6 +376,9 @@ def run_behind_nginx(env: dict[str, str], port: int) -> int:
     given = env.get("SERVE_RUNTIME_DIR")
     runtime = Path(given) if given else Path(tempfile.mkdtemp(prefix=f"roles-serve-{port}-"))
     runtime.mkdir(parents=True, exist_ok=True)
+    # The proxy cache starts empty, as the page store does: a page nginx kept in an earlier run
+    # would be revalidated (Django's 304) instead of answered in full, and so never stored.
+    shutil.rmtree(runtime / "cache", ignore_errors=True)
     socket_path = runtime / "gunicorn.sock"
     socket_path.unlink(missing_ok=True)
     binds = [f"unix:{socket_path}"]

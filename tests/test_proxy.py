@@ -32,27 +32,35 @@ ROLE = "/roles/product-manager/"
 pytestmark = pytest.mark.servers
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, loaded_database_file) -> Iterator[Server]:
+def need_nginx() -> None:
     if shutil.which("nginx") is None:
         if REQUIRE_NGINX:
             pytest.fail("ROLES_REQUIRE_NGINX=1 but nginx is not installed")
         pytest.skip("nginx is not installed")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, loaded_database_file) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("served")
-    # The catalog already loaded (tests/conftest.py): the server starts in a second, not ten.
+    # gunicorn on loopback too: Django's own answers, to hold the stored ones against.
+    env = nginx_env(folder, loaded_database_file, WEB_CONCURRENCY="2", UPSTREAM_PORT=free_port())
+    with Server(env, folder / "server.log") as server:
+        yield server
+
+
+def nginx_env(folder: Path, loaded_database_file: Path, **settings) -> dict[str, str]:
+    """`make serve` with nginx, on a copy of the loaded catalog (tests/conftest.py: the server
+    starts in a second, not ten), its runtime folder in `folder`."""
+    need_nginx()
     database = folder / "served.sqlite3"
     with sqlite3.connect(loaded_database_file) as source, sqlite3.connect(database) as target:
         source.backup(target)
-    env = server_env(
+    return server_env(
         DJANGO_SQLITE_NAME=str(database),
-        WEB_CONCURRENCY="2",
         SERVE_PROXY="nginx",
         SERVE_RUNTIME_DIR=str(folder / "runtime"),
-        # gunicorn on loopback too: Django's own answers, to hold the stored ones against.
-        UPSTREAM_PORT=str(free_port()),
+        **{name: str(value) for name, value in settings.items()},
     )
-    with Server(env, folder / "server.log") as server:
-        yield server
 
 
 def django_get(server: Server, path: str, headers: dict | None = None) -> Response:
@@ -313,6 +321,17 @@ def test_static_files_are_served_by_nginx_compressed_and_immutable(served: Serve
     assert response.headers["Server"] == "nginx"
     assert response.headers["Content-Encoding"] == "gzip"
     assert "immutable" in response.headers["Cache-Control"]
+
+
+def test_a_page_kept_before_a_restart_is_stored_after_it(tmp_path, loaded_database_file) -> None:
+    """`make serve` again on the same SERVE_RUNTIME_DIR: the page store starts empty, and so must
+    the proxy cache, or a page it kept would only ever be revalidated (a 304: nothing to store)."""
+    env = nginx_env(tmp_path, loaded_database_file, WEB_CONCURRENCY="1")
+    port = free_port()  # the same Host, so the same key in the proxy cache
+    with Server(env, tmp_path / "first.log", port) as server:
+        assert Client(port).get(ROLE).headers["X-Cache"] == "MISS"  # kept by the proxy
+    with Server(env, tmp_path / "second.log", port) as server:
+        stored(Client(server.port), ROLE)
 
 
 def test_static_files_carry_the_headers_whitenoise_sends(served: Server) -> None:
