@@ -79,6 +79,7 @@ class Row:
     # where a row is measured (those files only through the proxy: whitenoise knows its files
     # from its start).
     same_size: Row | None = None
+    linked: bool = False  # a same-size file that is the page store's own file (a hard link)
     targets: tuple[str, ...] = TARGETS
 
     def ceiling_for(self, target: str) -> Row:
@@ -150,16 +151,22 @@ def with_ceilings(rows: list[Row], files: dict[tuple[str, bool], int]) -> list[R
 SAME_SIZE = "bench-same-size"
 
 
-def same_size_files(rows: list[Row], answers: dict, static_root: Path) -> list[Row]:
+def same_size_files(
+    rows: list[Row], answers: dict, static_root: Path, store: Path | None = None
+) -> list[Row]:
     """For each page row, a static file of exactly its body, served by nginx's own static
     location as the site's hashed static files are: the row's bytes, identity and gzip, under
     <static root>/bench-same-size/ (removed when the bench ends), from `answers` (row name ->
-    the response its size was taken from). The issue's standard is "a
-    static file of the same size"; the collected file nearest a row is up to 15% larger or
-    smaller, and for a large body the time goes on its bytes. The 304 is set against the
+    the response nginx gave, from the page store). The issue's standard is "a static file of the
+    same size"; the collected file nearest a row is up to 15% larger or smaller, and for a large
+    body the time goes on its bytes. Where the page store (`store`) holds the answer's very file,
+    the static file is a hard link to it: the same bytes in the same memory. Copies of one body
+    sent at rates up to 25% apart here, file to file (how the kernel happened to keep each in
+    memory), which moved a large page's ratio from run to run. The 304 is set against the
     comparison's."""
     folder = static_root / SAME_SIZE
     folder.mkdir(exist_ok=True)
+    stored = store_files(store) if store else {}
     made = []
     for number, row in enumerate(r for r in rows if r.kind == "page"):
         response = answers[row.name]
@@ -167,10 +174,16 @@ def same_size_files(rows: list[Row], answers: dict, static_root: Path) -> list[R
         # A hashed name, as every static file the site links to has: nginx serves it as those.
         digest = hashlib.sha256(response.body).hexdigest()[:12]
         name = f"{number}.{digest}.{'json' if kind.startswith('application/json') else 'html'}"
-        if response.headers.get("Content-Encoding") == "gzip":
+        zipped = response.headers.get("Content-Encoding") == "gzip"
+        source = stored_file(stored, response.body)
+        linked = source is not None and link(
+            [(source, folder / (f"{name}.gz" if zipped else name))]
+            + ([(source.with_suffix(""), folder / name)] if zipped else [])
+        )
+        if not linked and zipped:
             (folder / f"{name}.gz").write_bytes(response.body)
             (folder / name).write_bytes(gzip.decompress(response.body))
-        else:
+        elif not linked:
             (folder / name).write_bytes(response.body)
         static = Row(
             f"static file of the same size ({row.name})",
@@ -179,13 +192,42 @@ def same_size_files(rows: list[Row], answers: dict, static_root: Path) -> list[R
             "static",
             targets=("proxy",),
         )
-        static.size, static.ceiling = len(response.body), static
+        static.size, static.ceiling, static.linked = len(response.body), static, linked
         row.same_size = static
         made.append(static)
     repeat = next((r for r in rows if r.kind == "304"), None)
     if repeat:
         repeat.same_size = next(r for r in rows if r.name == "comparison").same_size
     return made
+
+
+def store_files(store: Path) -> dict[int, list[Path]]:
+    """The page store's current files by their size."""
+    files: dict[int, list[Path]] = {}
+    current = store / "current"
+    for path in current.rglob("*") if current.is_dir() else ():
+        if path.is_file():
+            files.setdefault(path.stat().st_size, []).append(path)
+    return files
+
+
+def stored_file(files: dict[int, list[Path]], body: bytes) -> Path | None:
+    """The file of the page store whose bytes are `body`, if there is one."""
+    return next((path for path in files.get(len(body), []) if path.read_bytes() == body), None)
+
+
+def link(pairs: list[tuple[Path, Path]]) -> bool:
+    """Each (file, new name) hard-linked, or False (and none left) if one cannot be."""
+    made = []
+    try:
+        for source, target in pairs:
+            os.link(source, target)
+            made.append(target)
+    except OSError:  # another file system, or no such file
+        for target in made:
+            target.unlink()
+        return False
+    return True
 
 
 def static_root_of(runtime: Path) -> Path:
@@ -601,8 +643,9 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
             row.status = direct.get(row.path, headers=row.headers).status
     static_root = static_root_of(runtime)
     try:
-        rows += same_size_files(rows, answers, static_root)
         proxied = Client(ports["proxy"])
+        served = {row.name: from_store(proxied, row) for row in rows if row.kind == "page"}
+        rows += same_size_files(rows, served, static_root, runtime / "pages")
         for row in rows:
             if row.targets == ("proxy",):
                 response = proxied.get(row.path, headers=row.headers)
@@ -611,6 +654,17 @@ def run(args, env: dict[str, str], server: Server, gunicorn: dict, runtime: Path
         return measure(args, env, server, gunicorn, runtime, rows, ports)
     finally:
         shutil.rmtree(static_root / SAME_SIZE, ignore_errors=True)
+
+
+def from_store(client: Client, row: Row):
+    """nginx's answer to `row`, once it comes from the page store (each worker looks for a file
+    again within a second); its last answer if none does within 5 s."""
+    start = time.monotonic()
+    while True:
+        response = client.get(row.path, headers=row.headers)
+        if response.headers.get("X-Cache") == "STORE" or time.monotonic() - start > 5:
+            return response
+        time.sleep(0.2)
 
 
 def schedule(rows: list[Row], number: int, pairs_only: bool = False) -> list[tuple[Row, str]]:
@@ -774,8 +828,11 @@ def render(
         ),
         "ceiling: at gunicorn, the collected static file nearest the row's size in the same "
         "encoding (bytes in the ceiling column), whitenoise's; through the proxy, nginx's own "
-        "static file of exactly the row's body (the same bytes, as a file), and for comparison "
-        "also the collected file nearest it (medians); a 304 is set against the comparison's",
+        "static file of exactly the row's body (the same bytes, as a file: "
+        f"{sum(row.linked for row in rows)} of {sum(row.kind == 'page' for row in rows)} "
+        "a hard link to the page store's own file, the same bytes in the same memory), and for "
+        "comparison also the collected file nearest it (medians); a 304 is set against the "
+        "comparison's",
         "",
         "| row | status | bytes | ceiling bytes | gunicorn req/s | vs ceiling | p99 ms "
         "| vs ceiling | proxy req/s | vs same size | vs nearest collected | p99 ms | errors |",
