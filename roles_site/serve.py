@@ -322,6 +322,7 @@ def nginx_config(
     static_root: Path,
     store: Path,
     headers: dict[str, dict[str, str]] | None,
+    static: dict[str, str],
 ) -> Path:
     """deploy/nginx.conf filled in for this server, written into its runtime folder."""
     # As root, nginx would hand its workers to "nobody", who may not read this checkout; keep
@@ -334,7 +335,7 @@ def nginx_config(
         "@SOCKET@": str(socket_path),
         "@LISTEN@": f"127.0.0.1:{port}",
         "@STATIC_ROOT@": str(static_root),
-        **static_fields(static_headers(static_root)),
+        **static_fields(static),
         **store_fields(store, headers),
     }
     text = NGINX_TEMPLATE.read_text()
@@ -389,13 +390,14 @@ def run_behind_nginx(env: dict[str, str], port: int) -> int:
     gunicorn_env = {**env, "GUNICORN_BIND": ",".join(binds), "DJANGO_BEHIND_NGINX": "1"}
     from roles_site.pagestore import BUDGET_ENV, STORE_ENV
 
-    store, headers = start_page_store(runtime, Path(env["DJANGO_STATIC_ROOT"]))
+    static_root = Path(env["DJANGO_STATIC_ROOT"])
+    store, headers = start_page_store(runtime, static_root)
     if headers is not None:
         workers = int(env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
         gunicorn_env[STORE_ENV] = str(store)
         gunicorn_env[BUDGET_ENV] = str(STORE_BUDGET // max(workers, 1))
     config = nginx_config(
-        runtime, port, socket_path, Path(env["DJANGO_STATIC_ROOT"]), store, headers
+        runtime, port, socket_path, static_root, store, headers, static_headers(static_root)
     )
     print(f"nginx on http://127.0.0.1:{port} -> gunicorn on {socket_path}", flush=True)
     children: list[subprocess.Popen] = []
