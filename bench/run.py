@@ -81,6 +81,11 @@ class Row:
     same_size: Row | None = None
     linked: bool = False  # a same-size file that is the page store's own file (a hard link)
     targets: tuple[str, ...] = TARGETS
+    # What a target is judged on: (this row's run, its ceiling's run) measured back to back,
+    # --pairs of them a round (alternating_pairs), by target.
+    pairs: dict[str, list[tuple[Run, Run]]] = field(
+        default_factory=lambda: {t: [] for t in TARGETS}
+    )
 
     def ceiling_for(self, target: str) -> Row:
         """What the row's ratio at `target` is judged against: through the proxy the static file
@@ -93,6 +98,20 @@ class Row:
 
     def headers_for(self, target: str) -> dict[str, str]:
         return self.proxy_headers if target == "proxy" and self.proxy_headers else self.headers
+
+    def paired_with(self, target: str) -> Row | None:
+        """The ceiling this row is measured beside at `target`, in alternating pairs, if a target
+        is judged on it: through the proxy every page against its static file of the same size,
+        at gunicorn the comparison and its 304 against the collected file nearest them."""
+        if target == "proxy" and self.kind == "page":
+            return self.same_size
+        if target == "gunicorn" and (self.name == "comparison" or self.kind == "304"):
+            return self.ceiling
+        return None
+
+    def ratios(self, target: str) -> list[float]:
+        """Each pair's ratio, this row's rate over its ceiling's."""
+        return [mine.rps / theirs.rps for mine, theirs in self.pairs[target]]
 
     def median(self, target: str, measure: str = "rps") -> float:
         return statistics.median(getattr(run, measure) for run in self.runs[target])
@@ -563,11 +582,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=3, help="per row and round (default 3)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--proxy-rounds",
+        "--pair-rounds",
         type=int,
-        default=5,
-        help="rounds of each page and its same-size file through the proxy (default 5; at least "
-        "--rounds)",
+        default=4,
+        help="rounds of the pairs each target is judged on (default 4; nginx on another memory "
+        "layout in each round)",
+    )
+    parser.add_argument(
+        "--pairs", type=int, default=4, help="pairs of runs a round for each target (default 4)"
+    )
+    parser.add_argument(
+        "--pair-seconds", type=int, default=1, help="seconds of each run in a pair (default 1)"
     )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -667,40 +692,74 @@ def from_store(client: Client, row: Row):
         time.sleep(0.2)
 
 
-def schedule(rows: list[Row], number: int, pairs_only: bool = False) -> list[tuple[Row, str]]:
-    """Round `number`'s runs, in order: each row at each of its targets; through the proxy a page
-    row and its static file of the same size back to back, so that the two runs a round's ratio
-    is made of are a few seconds apart, not minutes (a busy moment of the machine or of its
-    host then moves both); which of the two goes first alternates from round to round.
-    `pairs_only`: only those pairs (the rounds past --rounds, up to --proxy-rounds)."""
-    runs: list[tuple[Row, str]] = []
+def schedule(
+    rows: list[Row], number: int, table: bool = True, pairs: bool = True
+) -> list[tuple[Row, str] | tuple[Row, Row, str]]:
+    """Round `number`'s steps, in order. `table`: each row once at each of its targets, (row,
+    target), for the table; a page through the proxy and its static file of the same size are
+    measured only in pairs. `pairs`: each pair a target is judged on, (row, ceiling, target),
+    measured as alternating_pairs."""
+    steps: list[tuple[Row, str] | tuple[Row, Row, str]] = []
     for row in rows:
         if row.kind == "static" and row.targets == ("proxy",):
-            continue  # a same-size file: measured right beside its row
+            continue  # a same-size file: measured beside its row
         for target in row.targets:
-            paired = target == "proxy" and row.kind == "page" and row.same_size is not None
-            if pairs_only and not paired:
-                continue
-            if not paired:
-                runs.append((row, target))
-                continue
-            pair = [(row, target), (row.same_size, target)]
-            runs += pair[::-1] if number % 2 else pair
-    return runs
+            ceiling = row.paired_with(target)
+            if table and not (ceiling and target == "proxy"):
+                steps.append((row, target))
+            if pairs and ceiling:
+                steps.append((row, ceiling, target))
+    return steps
+
+
+def alternating_pairs(row: Row, ceiling: Row, target: str, first: int, count: int, run) -> None:
+    """`count` pairs of runs (`run(row)` gives one), `row` and `ceiling` back to back, which of
+    them goes first alternating from pair to pair (`first` says who starts: the round's
+    number). This machine's CPU is not steady: the same loop of pure CPU work took 0.11 s or
+    0.24 s from one fifth of a second to the next (a shared host), so two runs a few seconds
+    apart can differ by half whatever they serve, and 5 rounds of 3 s per side left a row's
+    median to chance (one page at 64-132% of its file, round by round). Many short runs, each
+    paired with the ceiling's run beside it, put the same moment's luck on both sides of most
+    pairs; the target takes the median of the pairs' ratios (three times 16 pairs of 1 s of the
+    home page against its file gave 95.3%, 94.7%, 95.1%)."""
+    for number in range(count):
+        order = (row, ceiling) if (first + number) % 2 == 0 else (ceiling, row)
+        runs = {id(which): run(which) for which in order}
+        mine, theirs = runs[id(row)], runs[id(ceiling)]
+        row.pairs[target].append((mine, theirs))
+        if target == "proxy":  # measured only in pairs: the table's figures are these runs
+            row.runs[target].append(mine)
+            ceiling.runs[target].append(theirs)
+
+
+def steadiness(tries: int = 20) -> list[float]:
+    """Milliseconds that one fixed piece of pure CPU work took, `tries` times in a row: how
+    steady this machine's CPU is (printed with the report)."""
+    times = []
+    for _ in range(tries):
+        start = time.perf_counter()
+        total = 0
+        for number in range(300_000):
+            total += number
+        times.append((time.perf_counter() - start) * 1000)
+    return times
 
 
 def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, ports) -> int:
     """Every row in rounds, then the p99 rounds, the scenarios and the mixed run; the report."""
-    total = sum(len(row.targets) for row in rows) * (args.rounds * args.seconds + 1)
-    extra = max(args.proxy_rounds - args.rounds, 0)
-    total += 2 * sum(row.kind == "page" for row in rows) * extra * (args.seconds + 1)
-    total += 3 * args.tail_rounds * args.seconds
+    rounds = max(args.rounds, args.pair_rounds)
+    table = sum(len(step) == 2 for step in schedule(rows, 0, pairs=False))
+    paired = len(schedule(rows, 0, table=False))
+    total = table * args.rounds * (args.seconds + 1) + 3 * args.tail_rounds * args.seconds
+    total += paired * args.pair_rounds * args.pairs * 2 * (args.pair_seconds + 1)
     print(
         f"measuring {len(rows)} rows at gunicorn and through the proxy, {args.rounds} rounds of "
-        f"{args.seconds} s, pages and their same-size files through the proxy "
-        f"{max(args.rounds, args.proxy_rounds)} (about {total // 60} min {total % 60} s) …",
+        f"{args.seconds} s; then each of {paired} targets' pairs, {args.pairs} of "
+        f"{args.pair_seconds} s runs a round, in {args.pair_rounds} rounds (at most about "
+        f"{total // 60} min {total % 60} s) …",
         flush=True,
     )
+    steady = steadiness()
     for row in rows:
         for target in row.targets:
             url = f"http://127.0.0.1:{ports[target]}{row.path}"
@@ -714,24 +773,37 @@ def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, port
     load = []
     place = placement(runtime, args)
     layout = layouts(runtime, args)
-    for number in range(max(args.rounds, args.proxy_rounds)):
+
+    def once(row: Row, target: str, seconds: int) -> Run:
+        url = f"http://127.0.0.1:{ports[target]}{row.path}"
+        threads, cpus = args.threads, None
+        if place and target == "proxy":
+            threads, cpus = 1, place.client
+        result = wrk(url, seconds, args.connections, threads, row.headers_for(target), cpus=cpus)
+        return Run(result["rps"], result["p50"], result["p99"], result["errors"])
+
+    for number in range(rounds):
         if layout:
             layout.use(number)
         if place:
             place.pin(place.server)
         load.append(os.getloadavg()[0])
-        for row, target in schedule(rows, number, pairs_only=number >= args.rounds):
-            url = f"http://127.0.0.1:{ports[target]}{row.path}"
-            threads, cpus = args.threads, None
-            if place and target == "proxy":
-                threads, cpus = 1, place.client
-            result = wrk(
-                url, args.seconds, args.connections, threads, row.headers_for(target), cpus=cpus
-            )
-            row.runs[target].append(
-                Run(result["rps"], result["p50"], result["p99"], result["errors"])
-            )
-        print(f"  round {number + 1} of {max(args.rounds, args.proxy_rounds)} done", flush=True)
+        steps = schedule(rows, number, table=number < args.rounds, pairs=number < args.pair_rounds)
+        for step in steps:
+            if len(step) == 2:
+                row, target = step
+                row.runs[target].append(once(row, target, args.seconds))
+            else:
+                row, ceiling, target = step
+                alternating_pairs(
+                    row,
+                    ceiling,
+                    target,
+                    number,
+                    args.pairs,
+                    lambda which, target=target: once(which, target, args.pair_seconds),
+                )
+        print(f"  round {number + 1} of {rounds} done", flush=True)
     if layout:  # the scenarios below run as in production: as configured, on every core
         layout.use(0)
     if place:
@@ -794,7 +866,7 @@ def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, port
         soak["cache"] = cache_statuses(access_log, offset)
 
     report = render(
-        args, env, gunicorn, rows, weight, parts, slow, soak, load, service, place, layout
+        args, env, gunicorn, rows, weight, parts, slow, soak, load, service, place, layout, steady
     )
     print(report)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -804,7 +876,7 @@ def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, port
 
 
 def render(
-    args, env, gunicorn, rows, weight, parts, slow, soak, load, service, place, layout
+    args, env, gunicorn, rows, weight, parts, slow, soak, load, service, place, layout, steady
 ) -> str:
     database = "PostgreSQL" if env.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     out = [
@@ -812,14 +884,19 @@ def render(
         f"Roles bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"machine: {os.cpu_count()} cores, {platform.machine()}, Python "
         f"{platform.python_version()}, {platform.system()} {platform.release()}; load average "
-        f"at the start of each round: {', '.join(f'{value:.2f}' for value in load)}",
+        f"at the start of each round: {', '.join(f'{value:.2f}' for value in load)}; CPU "
+        f"steadiness before the rounds: one fixed loop of pure CPU work took "
+        f"{min(steady):.0f}-{max(steady):.0f} ms (median {statistics.median(steady):.0f}) over "
+        f"{len(steady)} tries in a row",
         f"server: make serve — nginx in front of gunicorn {gunicorn['workers']} workers x "
         f"{gunicorn['threads']} threads ({gunicorn['worker_class']}), DEBUG off, {database}",
         f"load: wrk on loopback, {args.connections} connections, {args.threads} threads, "
-        f"{args.rounds} rounds of {args.seconds} s per row and target, and through the proxy "
-        f"{max(args.rounds, args.proxy_rounds)} of each page and its static file of the same "
-        "size back to back (which goes first alternates); req/s is the median of the rounds, ± "
-        "the spread (max - min) / median; "
+        f"{args.rounds} rounds of {args.seconds} s per row and target; each target's row and its "
+        f"ceiling (through the proxy every page and its static file of the same size, at "
+        f"gunicorn the comparison and the 304) in {args.pair_rounds} rounds of {args.pairs} "
+        f"pairs of {args.pair_seconds} s runs back to back, which goes first alternating; "
+        "req/s is the median of a row's runs, ± the spread (max - min) / median, and a paired "
+        "row's ratio the median of its pairs' ratios; "
         + (place.describe() if place else "nginx and wrk share every core")
         + (
             "; nginx reloaded on another memory layout before each round (Layouts)"
@@ -843,68 +920,72 @@ def render(
         cells = []
         if "gunicorn" in row.targets:
             rps, p99 = row.median("gunicorn"), row.median("gunicorn", "p99")
-            cells.append(
-                f"{rps:,.0f} ±{row.spread('gunicorn'):.0%} | {rps / top.median('gunicorn'):.0%}"
+            ratio = (
+                statistics.median(row.ratios("gunicorn"))
+                if row.pairs["gunicorn"]
+                else rps / top.median("gunicorn")
             )
+            cells.append(f"{rps:,.0f} ±{row.spread('gunicorn'):.0%} | {ratio:.0%}")
             cells.append(f"{p99:.2f} | {p99 / top.median('gunicorn', 'p99'):.1f}x")
         else:
             cells.append("— | — | — | —")
         rps = row.median("proxy")
-        same = row.ceiling_for("proxy").median("proxy")
+        same = (
+            statistics.median(row.ratios("proxy"))
+            if row.pairs["proxy"]
+            else rps / row.ceiling_for("proxy").median("proxy")
+        )
         nearest = (
             f"{rps / top.median('proxy'):.0%}"
             if "proxy" in top.targets and top.runs["proxy"]
             else "—"
         )
-        cells.append(f"{rps:,.0f} ±{row.spread('proxy'):.0%} | {rps / same:.0%} | {nearest}")
+        cells.append(f"{rps:,.0f} ±{row.spread('proxy'):.0%} | {same:.0%} | {nearest}")
         cells.append(f"{row.median('proxy', 'p99'):.2f}")
         out.append(
             f"| {row.name} | {row.status} | {row.size:,} | {top.size:,} | {' | '.join(cells)} "
             f"| {row.errors()} |"
         )
 
-    def ratios(row: Row, target: str) -> list[float]:
-        ceiling = row.ceiling_for(target)
-        return [
-            mine.rps / theirs.rps
-            for mine, theirs in zip(row.runs[target], ceiling.runs[target], strict=True)
-        ]
-
     def tail_ratios(row: Row) -> list[float]:
-        pairs = [
+        runs = [
             *zip(row.runs["gunicorn"], row.ceiling.runs["gunicorn"], strict=True),
             *zip(row.tail, row.ceiling.tail, strict=True),
         ]
-        return [mine.p99 / theirs.p99 for mine, theirs in pairs]
+        return [mine.p99 / theirs.p99 for mine, theirs in runs]
 
-    def each_round(values: list[float], ok) -> str:
-        return ", ".join(f"{v:.0%}" if v < 10 else f"{v:.1f}x" for v in values) + (
-            " (" + " ".join(verdict(ok(v)) for v in values) + ")"
+    def pairs(values: list[float], share: float) -> str:
+        """A target's pairs: their median and verdict, then how they spread."""
+        middle = statistics.median(values)
+        low, high = (
+            (statistics.quantiles(values, n=4, method="inclusive")[::2])
+            if len(values) > 1
+            else values * 2
+        )
+        return (
+            f"{middle:.0%} — {verdict(middle >= share)}; {len(values)} pairs of "
+            f"{args.pair_seconds} s runs: middle half {low:.0%}-{high:.0%}, lowest "
+            f"{min(values):.0%}, highest {max(values):.0%}, {sum(v >= share for v in values)} "
+            f"of {len(values)} at or above {share:.0%}"
         )
 
     compare = next(r for r in rows if r.name == "comparison")
     repeat = next(r for r in rows if r.kind == "304")
     pages = [r for r in rows if r.kind == "page"]
-    out += ["", "targets (median of the rounds; then each round's ratio and verdict):"]
+    out += ["", "targets (the median of the pairs' ratios; then how the pairs spread):"]
     target_lines = []
     for row in pages:
-        values = ratios(row, "proxy")
-        ok = statistics.median(values) >= 0.9
-        # The collected files are measured in --rounds rounds only: medians, not round by round.
+        # The collected files are measured in --rounds rounds only: medians, not pairs.
         nearest = row.median("proxy") / row.ceiling.median("proxy")
         target_lines.append(
             f"- through the proxy, {row.name} ≥ 90% of nginx's static file of the same size "
-            f"({row.same_size.size:,} B): {statistics.median(values):.0%} — {verdict(ok)}; "
-            f"rounds {each_round(values, lambda v: v >= 0.9)}; against the collected file "
-            f"nearest it ({row.ceiling.size:,} B): {nearest:.0%}"
+            f"({row.same_size.size:,} B): {pairs(row.ratios('proxy'), 0.9)}; against the "
+            f"collected file nearest it ({row.ceiling.size:,} B): {nearest:.0%}"
         )
     for row, share in ((compare, 0.8), (repeat, 0.9)):
-        values = ratios(row, "gunicorn")
         target_lines.append(
             f"- at gunicorn, {row.name} ≥ {share:.0%} of whitenoise's static file "
-            f"({row.ceiling.size:,} B): {statistics.median(values):.0%} — "
-            f"{verdict(statistics.median(values) >= share)}; "
-            f"rounds {each_round(values, lambda v, s=share: v >= s)}"
+            f"({row.ceiling.size:,} B): {pairs(row.ratios('gunicorn'), share)}"
         )
         values = tail_ratios(row)
         middle = statistics.median(values)
