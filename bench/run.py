@@ -5,12 +5,16 @@ Every page is measured as is and gzipped, at gunicorn directly and through the p
 its spread. Each row is set against its own ceiling, served by the same server: at gunicorn
 whitenoise's collected static file nearest in size to that row's body in the same encoding (gzip
 rows against a precompressed .gz of about the same compressed size); through the proxy nginx's
-own static file of exactly the row's bytes (same_size_files), each page and its file back to
-back, five rounds (--proxy-rounds; schedule). On a machine of two or more cores the proxy
-column is measured with nginx on one core and wrk on another, so that nginx, not wrk, is the
-bottleneck and a ratio is nginx's own cost per answer (measured per process: nginx 8-9.5 us of
-CPU an answer, wrk 7-8.5 us); shared, where the scheduler put wrk's threads moved a row by up
-to 86% from round to round. The p99 targets take the median of each round's p99 ratio over
+own static file of exactly the row's bytes (same_size_files). A target is judged on many short
+pairs of runs, the row and its ceiling back to back (alternating_pairs; --pair-rounds rounds of
+--pairs pairs of --pair-seconds), the median of the pairs' ratios: on a host whose CPU speed
+changes from one fifth of a second to the next, a few long runs per side left a verdict to
+chance. On a machine of two or more cores the proxy column is measured with nginx on one core
+and wrk on another; shared, where the scheduler put wrk's threads moved a row by up to 86% from
+round to round. Placed apart, nginx's core is the busy one for small answers; for the 140-230 KB
+uncompressed pages wrk's is (it reads 8 KB a system call, nginx's core was 64-84% busy), so
+there both rates are wrk's, and a ratio near 100% says that nginx kept up with wrk for the page
+as for its file. The p99 targets take the median of each round's p99 ratio over
 extra rounds. Then the slow-client scenario (200 connections trickling headers while wrk loads
 the comparison), the comparison page's first-load weight, and a 60-second mixed load run
 through the proxy with the proxy's cache hit ratio. Nothing here is asserted by a test; the

@@ -1,5 +1,6 @@
 """The bench's own bookkeeping (bench/run.py), without a server: the same-size files each page row
-is set against. Its figures are for people to read (`make bench`), not asserted here."""
+is set against, and the runs and pairs a round is made of. Its figures are for people to read
+(`make bench`), not asserted here."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import gzip
 import http.client
 from pathlib import Path
 
-from bench.run import SAME_SIZE, Row, same_size_files
+from bench.run import SAME_SIZE, Row, Run, alternating_pairs, same_size_files, schedule
 from bench.server import Response
 
 
@@ -54,3 +55,64 @@ def test_a_same_size_file_is_the_page_stores_own_file_where_it_can_be(tmp_path: 
     # Without a store (or one that does not hold the answer), copies of the bytes.
     again = same_size_files(rows[:1], {"page": answer(page + b" ")}, static_root)
     assert not again[0].linked
+
+
+def rows_with_ceilings() -> tuple[Row, Row, Row, Row]:
+    """A page with its collected ceiling and its static file of the same size, and the 304."""
+    collected = Row("static file", "/static/big.js", kind="static")
+    collected.ceiling = collected
+    page = Row("comparison", "/compare/", ceiling=collected)
+    page.same_size = Row("same size", "/static/same.html", kind="static", targets=("proxy",))
+    repeat = Row("comparison, repeat visit (304)", "/compare/", kind="304", ceiling=collected)
+    repeat.same_size = page.same_size
+    return page, repeat, collected, page.same_size
+
+
+def test_a_round_measures_each_targets_pairs_and_the_table_apart() -> None:
+    page, repeat, collected, same = rows_with_ceilings()
+    rows = [page, repeat, collected, same]
+
+    steps = schedule(rows, 0)
+    # Through the proxy the page only in pairs; at gunicorn in the table (its p99) and in pairs.
+    assert steps == [
+        (page, "gunicorn"),
+        (page, collected, "gunicorn"),
+        (page, same, "proxy"),
+        (repeat, "gunicorn"),
+        (repeat, collected, "gunicorn"),
+        (repeat, "proxy"),
+        (collected, "gunicorn"),
+        (collected, "proxy"),
+    ]
+    assert schedule(rows, 1, table=False) == [s for s in steps if len(s) == 3]
+    assert schedule(rows, 1, pairs=False) == [s for s in steps if len(s) == 2]
+
+
+def test_pairs_run_back_to_back_with_who_goes_first_alternating() -> None:
+    page, _repeat, collected, same = rows_with_ceilings()
+    order = []
+    rates = iter([100.0, 200.0, 300.0, 150.0, 90.0, 100.0])
+
+    def run(row: Row) -> Run:
+        order.append(row.name)
+        return Run(next(rates), 1.0, 2.0, 0)
+
+    alternating_pairs(page, same, "proxy", 0, 2, run)
+    alternating_pairs(page, collected, "gunicorn", 1, 1, run)
+
+    assert order == [
+        "comparison",
+        "same size",
+        "same size",
+        "comparison",
+        "static file",  # round 1 starts with the ceiling
+        "comparison",
+    ]
+    assert page.ratios("proxy") == [0.5, 150.0 / 300.0]
+    assert page.ratios("gunicorn") == [100.0 / 90.0]
+    # Through the proxy a page has no other runs: the table's figures are its pairs' runs.
+    assert [run.rps for run in page.runs["proxy"]] == [100.0, 150.0]
+    assert [run.rps for run in same.runs["proxy"]] == [200.0, 300.0]
+    # At gunicorn the table keeps its own rounds: the collected file's runs stay aligned with
+    # every row set against it.
+    assert page.runs["gunicorn"] == [] and collected.runs["gunicorn"] == []
