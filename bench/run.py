@@ -628,6 +628,10 @@ def main(argv: list[str] | None = None) -> int:
         help="extra rounds at gunicorn for the p99 targets (comparison, 304, their ceiling)",
     )
     args = parser.parse_args(argv)
+    if min(args.pair_rounds, args.pairs, args.pair_seconds, args.rounds, args.seconds) < 1:
+        parser.error(
+            "--rounds, --seconds, --pair-rounds, --pairs and --pair-seconds are at least 1"
+        )
     if shutil.which("wrk") is None or shutil.which("nginx") is None:
         print("make bench needs wrk and nginx: apt-get install wrk nginx", file=sys.stderr)
         return 2
@@ -722,10 +726,10 @@ def alternating_pairs(row: Row, ceiling: Row, target: str, first: int, count: in
     number). This machine's CPU is not steady: the same loop of pure CPU work took 0.11 s or
     0.24 s from one fifth of a second to the next (a shared host), so two runs a few seconds
     apart can differ by half whatever they serve, and 5 rounds of 3 s per side left a row's
-    median to chance (one page at 64-132% of its file, round by round). Many short runs, each
-    paired with the ceiling's run beside it, put the same moment's luck on both sides of most
-    pairs; the target takes the median of the pairs' ratios (three times 16 pairs of 1 s of the
-    home page against its file gave 95.3%, 94.7%, 95.1%)."""
+    median to chance (the home page gzipped at 64-94% of its file, round by round). Many short
+    runs, each paired with the ceiling's run beside it, put the same moment's luck on both
+    sides of most pairs; the target takes the median of the pairs' ratios (three times 16 pairs
+    of 1 s of the home page against its file gave 95.3%, 94.7%, 95.1%)."""
     for number in range(count):
         order = (row, ceiling) if (first + number) % 2 == 0 else (ceiling, row)
         runs = {id(which): run(which) for which in order}

@@ -8,7 +8,9 @@ import gzip
 import http.client
 from pathlib import Path
 
-from bench.run import SAME_SIZE, Row, Run, alternating_pairs, same_size_files, schedule
+import pytest
+
+from bench.run import SAME_SIZE, Row, Run, alternating_pairs, main, same_size_files, schedule
 from bench.server import Response
 
 
@@ -116,3 +118,10 @@ def test_pairs_run_back_to_back_with_who_goes_first_alternating() -> None:
     # At gunicorn the table keeps its own rounds: the collected file's runs stay aligned with
     # every row set against it.
     assert page.runs["gunicorn"] == [] and collected.runs["gunicorn"] == []
+
+
+def test_a_bench_of_no_pairs_is_refused_before_anything_starts() -> None:
+    # A target with no pairs would have no median: refused with a usage error, no server started.
+    with pytest.raises(SystemExit) as refused:
+        main(["--pairs", "0"])
+    assert refused.value.code == 2
