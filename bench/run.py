@@ -1,24 +1,28 @@
 """`make bench`: run `make serve` (nginx in front of gunicorn) and wrk on loopback; print a table.
 
 Every page is measured as is and gzipped, at gunicorn directly and through the proxy, three times
-(rounds in turn, so a busy moment hits one round, not one row); the table shows each median and
-its spread. Each row is set against its own ceiling, served by the same server: at gunicorn
+(rounds in turn, so a busy moment hits one round, not one row); the table shows each median and its
+spread. Each row is set against its own ceiling, served by the same server: at gunicorn
 whitenoise's collected static file nearest in size to that row's body in the same encoding (gzip
-rows against a precompressed .gz of about the same compressed size); through the proxy nginx's
-own static file of exactly the row's bytes (same_size_files). A target is judged on many short
-pairs of runs, the row and its ceiling back to back (alternating_pairs; --pair-rounds rounds of
---pairs pairs of --pair-seconds), the median of the pairs' ratios: on a host whose CPU speed
-changes from one fifth of a second to the next, a few long runs per side left a verdict to
-chance. On a machine of two or more cores the proxy column is measured with nginx on one core
-and wrk on another; shared, where the scheduler put wrk's threads moved a row by up to 86% from
-round to round. Placed apart, nginx's core is the busy one for small answers; for the 140-230 KB
-uncompressed pages wrk's is (it reads 8 KB a system call, nginx's core was 64-84% busy), so
-there both rates are wrk's, and a ratio near 100% says that nginx kept up with wrk for the page
-as for its file. The p99 targets take the median of each round's p99 ratio over
-extra rounds. Then the slow-client scenario (200 connections trickling headers while wrk loads
-the comparison), the comparison page's first-load weight, and a 60-second mixed load run
-through the proxy with the proxy's cache hit ratio. Nothing here is asserted by a test; the
-numbers are for people to read (and are written to bench-results/).
+rows against a precompressed .gz of about the same compressed size); through the proxy nginx's own
+static file of exactly the row's bytes (same_size_files). A target is judged on many short pairs of
+runs, the row and its ceiling back to back (alternating_pairs; --pair-rounds rounds of --pairs
+pairs of --pair-seconds), the median of the pairs' ratios: on a host whose CPU speed changes from
+one fifth of a second to the next, a few long runs per side left a verdict to chance. A target
+whose median lies so near its share that the median's 95% interval (order statistics of its pairs:
+median_interval) holds the share gets --pairs more pairs a round, in further rounds, up to
+--max-pairs (too_near): two runs of 16 pairs had given two rows that 40 pairs put at 92-94% of
+their files opposite verdicts. The report says of each target whether its verdict is settled. On a
+machine of two or more cores the proxy column is measured with nginx on one core and wrk on
+another; shared, where the scheduler put wrk's threads moved a row by up to 86% from round to
+round. Placed apart, nginx's core is the busy one for small answers; for the 140-230 KB
+uncompressed pages wrk's is (it reads 8 KB a system call, nginx's core was 64-84% busy), so there
+both rates are wrk's, and a ratio near 100% says that nginx kept up with wrk for the page as for
+its file. The p99 targets take the median of each round's p99 ratio over extra rounds. Then the
+slow-client scenario (200 connections trickling headers while wrk loads the comparison), the
+comparison page's first-load weight, and a 60-second mixed load run through the proxy with the
+proxy's cache hit ratio. Nothing here is asserted by a test; the numbers are for people to read
+(and are written to bench-results/).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import math
 import os
 import platform
 import re
@@ -117,6 +122,19 @@ class Row:
         """Each pair's ratio, this row's rate over its ceiling's."""
         return [mine.rps / theirs.rps for mine, theirs in self.pairs[target]]
 
+    def share(self, target: str) -> float:
+        """The least ratio to its ceiling that the target at `target` asks of this row (issue
+        12): the comparison at gunicorn 80%, its 304 there and every page through the proxy 90%."""
+        return 0.8 if target == "gunicorn" and self.kind == "page" else 0.9
+
+    def settled(self, target: str, most: int) -> bool:
+        """Whether the target has pairs enough: the 95% interval of their median lies wholly on
+        one side of the target's share, or it has `most` pairs."""
+        if len(self.pairs[target]) >= most:
+            return True
+        low, high = median_interval(self.ratios(target))
+        return low >= self.share(target) or high < self.share(target)
+
     def median(self, target: str, measure: str = "rps") -> float:
         return statistics.median(getattr(run, measure) for run in self.runs[target])
 
@@ -126,6 +144,23 @@ class Row:
 
     def errors(self) -> int:
         return sum(run.errors for runs in self.runs.values() for run in runs)
+
+
+def median_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float]:
+    """An interval that holds the median of the distribution `values` were drawn from with at
+    least `confidence`, whatever that distribution: the k-th lowest and the k-th highest value,
+    k the largest for which fewer than k of n values fall below the median with a chance of at
+    most (1 - confidence) / 2 (binomial, one half). The 4th to the 13th of 16, the 24th to the
+    41st of 64. Below 6 values there is no such k: the lowest and the highest."""
+    ordered = sorted(values)
+    count, tail = len(ordered), (1 - confidence) / 2
+    k, below = 1, 1  # below: the ways fewer than k+1 values fall below, out of 2**count
+    while k < count and (below + math.comb(count, k)) / 2**count <= tail:
+        below += math.comb(count, k)
+        k += 1
+    if 1 / 2**count > tail:
+        k = 1
+    return ordered[k - 1], ordered[count - k]
 
 
 def page_rows() -> list[Row]:
@@ -598,6 +633,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pair-seconds", type=int, default=1, help="seconds of each run in a pair (default 1)"
     )
+    parser.add_argument(
+        "--max-pairs",
+        type=int,
+        default=64,
+        help="pairs a target may have: while the 95%% interval of a target's median holds its "
+        "share, it gets --pairs more a round, in further rounds, up to this many (default 64)",
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument(
@@ -720,6 +762,17 @@ def schedule(
     return steps
 
 
+def too_near(rows: list[Row], number: int, most: int) -> list[tuple[Row, Row, str]]:
+    """The pairs steps of round `number` whose target is not settled yet (Row.settled): its
+    median too near its share for its pairs to tell which side it is on, and fewer than `most`
+    pairs. Looking again after each round makes a wrong side somewhat likelier than the interval
+    alone says; what it is for is that a target near its share gets pairs enough for the same
+    verdict run after run, and the report says which stayed too near to tell."""
+    return [
+        step for step in schedule(rows, number, table=False) if not step[0].settled(step[2], most)
+    ]
+
+
 def alternating_pairs(row: Row, ceiling: Row, target: str, first: int, count: int, run) -> None:
     """`count` pairs of runs (`run(row)` gives one), `row` and `ceiling` back to back, which of
     them goes first alternating from pair to pair (`first` says who starts: the round's
@@ -760,11 +813,13 @@ def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, port
     paired = len(schedule(rows, 0, table=False))
     total = table * args.rounds * (args.seconds + 1) + 3 * args.tail_rounds * args.seconds
     total += paired * args.pair_rounds * args.pairs * 2 * (args.pair_seconds + 1)
+    more = max(0, args.max_pairs - args.pair_rounds * args.pairs) * 2 * (args.pair_seconds + 1)
     print(
         f"measuring {len(rows)} rows at gunicorn and through the proxy, {args.rounds} rounds of "
         f"{args.seconds} s; then each of {paired} targets' pairs, {args.pairs} of "
         f"{args.pair_seconds} s runs a round, in {args.pair_rounds} rounds (at most about "
-        f"{total // 60} min {total % 60} s) …",
+        f"{total // 60} min {total % 60} s, and up to {more // 60} min {more % 60} s more for "
+        "each target too near its share to tell) …",
         flush=True,
     )
     steady = steadiness()
@@ -812,6 +867,30 @@ def measure(args, env, server: Server, gunicorn: dict, runtime: Path, rows, port
                     lambda which, target=target: once(which, target, args.pair_seconds),
                 )
         print(f"  round {number + 1} of {rounds} done", flush=True)
+    # A target whose median is too near its share for its pairs to tell which side it is on gets
+    # more pairs, round by round on further layouts, up to --max-pairs.
+    number = rounds
+    while unsettled := too_near(rows, number, args.max_pairs):
+        if layout:
+            layout.use(number)
+        if place:
+            place.pin(place.server)
+        load.append(os.getloadavg()[0])
+        for row, ceiling, target in unsettled:
+            alternating_pairs(
+                row,
+                ceiling,
+                target,
+                number,
+                min(args.pairs, args.max_pairs - len(row.pairs[target])),
+                lambda which, target=target: once(which, target, args.pair_seconds),
+            )
+        number += 1
+        print(
+            f"  round {number}: more pairs for {len(unsettled)} targets too near their share "
+            "to tell",
+            flush=True,
+        )
     if layout:  # the scenarios below run as in production: as configured, on every core
         layout.use(0)
     if place:
@@ -902,7 +981,9 @@ def render(
         f"{args.rounds} rounds of {args.seconds} s per row and target; each target's row and its "
         f"ceiling (through the proxy every page and its static file of the same size, at "
         f"gunicorn the comparison and the 304) in {args.pair_rounds} rounds of {args.pairs} "
-        f"pairs of {args.pair_seconds} s runs back to back, which goes first alternating; "
+        f"pairs of {args.pair_seconds} s runs back to back, which goes first alternating, "
+        f"then {args.pairs} more a round for each target whose median's 95% interval still "
+        f"held its share, up to {args.max_pairs} pairs; "
         "req/s is the median of a row's runs, ± the spread (max - min) / median, and a paired "
         "row's ratio the median of its pairs' ratios; "
         + (place.describe() if place else "nginx and wrk share every core")
@@ -962,16 +1043,26 @@ def render(
         ]
         return [mine.p99 / theirs.p99 for mine, theirs in runs]
 
-    def pairs(values: list[float], share: float) -> str:
-        """A target's pairs: their median and verdict, then how they spread."""
+    def pairs(row: Row, target: str) -> str:
+        """A target's pairs: their median and verdict, whether the median's 95% interval settles
+        the verdict, then how the pairs spread."""
+        values, share = row.ratios(target), row.share(target)
         middle = statistics.median(values)
         low, high = (
             (statistics.quantiles(values, n=4, method="inclusive")[::2])
             if len(values) > 1
             else values * 2
         )
+        bottom, top = median_interval(values)
+        settled = bottom >= share or top < share
         return (
-            f"{middle:.0%} — {verdict(middle >= share)}; {len(values)} pairs of "
+            f"{middle:.0%} — {verdict(middle >= share)}, "
+            + (
+                "settled"
+                if settled
+                else f"NOT SETTLED (too near {share:.0%} to tell at {len(values)} pairs)"
+            )
+            + f"; 95% interval of the median {bottom:.0%}-{top:.0%}; {len(values)} pairs of "
             f"{args.pair_seconds} s runs: middle half {low:.0%}-{high:.0%}, lowest "
             f"{min(values):.0%}, highest {max(values):.0%}, {sum(v >= share for v in values)} "
             f"of {len(values)} at or above {share:.0%}"
@@ -980,20 +1071,25 @@ def render(
     compare = next(r for r in rows if r.name == "comparison")
     repeat = next(r for r in rows if r.kind == "304")
     pages = [r for r in rows if r.kind == "page"]
-    out += ["", "targets (the median of the pairs' ratios; then how the pairs spread):"]
+    out += [
+        "",
+        "targets (the median of the pairs' ratios, and whether its 95% interval, order "
+        "statistics of the pairs, lies wholly on one side of the target: settled; then how the "
+        "pairs spread):",
+    ]
     target_lines = []
     for row in pages:
         # The collected files are measured in --rounds rounds only: medians, not pairs.
         nearest = row.median("proxy") / row.ceiling.median("proxy")
         target_lines.append(
             f"- through the proxy, {row.name} ≥ 90% of nginx's static file of the same size "
-            f"({row.same_size.size:,} B): {pairs(row.ratios('proxy'), 0.9)}; against the "
+            f"({row.same_size.size:,} B): {pairs(row, 'proxy')}; against the "
             f"collected file nearest it ({row.ceiling.size:,} B): {nearest:.0%}"
         )
-    for row, share in ((compare, 0.8), (repeat, 0.9)):
+    for row in (compare, repeat):
         target_lines.append(
-            f"- at gunicorn, {row.name} ≥ {share:.0%} of whitenoise's static file "
-            f"({row.ceiling.size:,} B): {pairs(row.ratios('gunicorn'), share)}"
+            f"- at gunicorn, {row.name} ≥ {row.share('gunicorn'):.0%} of whitenoise's static file "
+            f"({row.ceiling.size:,} B): {pairs(row, 'gunicorn')}"
         )
         values = tail_ratios(row)
         middle = statistics.median(values)

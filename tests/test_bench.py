@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import SAME_SIZE, Row, Run, alternating_pairs, main, same_size_files, schedule
+from bench.run import (
+    SAME_SIZE,
+    Row,
+    Run,
+    alternating_pairs,
+    main,
+    median_interval,
+    same_size_files,
+    schedule,
+    too_near,
+)
 from bench.server import Response
 
 
@@ -125,3 +135,42 @@ def test_a_bench_of_no_pairs_is_refused_before_anything_starts() -> None:
     with pytest.raises(SystemExit) as refused:
         main(["--pairs", "0"])
     assert refused.value.code == 2
+
+
+def test_the_medians_interval_is_order_statistics_of_the_pairs() -> None:
+    # Binomial(16, 1/2): P(at most 3 below the median) = 697/65536 <= 2.5% < P(at most 4).
+    assert median_interval([float(n) for n in range(16, 0, -1)]) == (4.0, 13.0)
+    assert median_interval([float(n) for n in range(1, 65)]) == (24.0, 41.0)
+    # Six values are the fewest for 95%: the lowest and the highest, and so below that too.
+    assert median_interval([3.0, 1.0, 2.0, 6.0, 5.0, 4.0]) == (1.0, 6.0)
+    assert median_interval([2.0, 1.0]) == (1.0, 2.0)
+    assert median_interval([7.0]) == (7.0, 7.0)
+
+
+def with_ratios(row: Row, target: str, ratios: list[float]) -> None:
+    row.pairs[target] = [
+        (Run(ratio * 1000, 1.0, 2.0, 0), Run(1000.0, 1.0, 2.0, 0)) for ratio in ratios
+    ]
+
+
+def test_a_target_too_near_its_share_gets_more_pairs_until_it_is_settled_or_has_the_most() -> None:
+    page, repeat, collected, same = rows_with_ceilings()
+    rows = [page, repeat, collected, same]
+    steady = [0.95, 0.96, 0.97, 0.98] * 4  # all 16 above 90%: the interval 95%-98%
+    near = [0.80, 0.85, 0.88, 0.92, 0.93, 0.94, 0.96, 1.00] * 2  # median 92.5%, interval 85%-96%
+    with_ratios(page, "proxy", steady)
+    with_ratios(page, "gunicorn", [0.5, 0.6, 0.7, 0.75] * 4)  # wholly below its 80%: settled
+    with_ratios(repeat, "gunicorn", near)
+
+    assert (page.share("gunicorn"), page.share("proxy"), repeat.share("gunicorn")) == (
+        0.8,
+        0.9,
+        0.9,
+    )
+    assert too_near(rows, 4, 64) == [(repeat, collected, "gunicorn")]
+    # At the most pairs allowed a target is settled however near it is, and the bench stops.
+    assert too_near(rows, 4, 16) == []
+    # More pairs, more of them near the median: the interval narrows until it clears 90%.
+    with_ratios(repeat, "gunicorn", near * 2 + [0.92, 0.93] * 16)
+    assert median_interval(repeat.ratios("gunicorn")) == (0.92, 0.93)
+    assert too_near(rows, 8, 64) == []
