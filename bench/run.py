@@ -132,8 +132,10 @@ class Row:
         one side of the target's share, or it has `most` pairs."""
         if len(self.pairs[target]) >= most:
             return True
-        low, high = median_interval(self.ratios(target))
-        return low >= self.share(target) or high < self.share(target)
+        interval = median_interval(self.ratios(target))
+        return interval is not None and (
+            interval[0] >= self.share(target) or interval[1] < self.share(target)
+        )
 
     def median(self, target: str, measure: str = "rps") -> float:
         return statistics.median(getattr(run, measure) for run in self.runs[target])
@@ -146,20 +148,21 @@ class Row:
         return sum(run.errors for runs in self.runs.values() for run in runs)
 
 
-def median_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float]:
+def median_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float] | None:
     """An interval that holds the median of the distribution `values` were drawn from with at
     least `confidence`, whatever that distribution: the k-th lowest and the k-th highest value,
     k the largest for which fewer than k of n values fall below the median with a chance of at
     most (1 - confidence) / 2 (binomial, one half). The 4th to the 13th of 16, the 24th to the
-    41st of 64. Below 6 values there is no such k: the lowest and the highest."""
+    41st of 64. None for too few values (below 6 for 95%): even the lowest and the highest hold
+    the median with less than that chance."""
     ordered = sorted(values)
     count, tail = len(ordered), (1 - confidence) / 2
+    if not count or 1 / 2**count > tail:
+        return None
     k, below = 1, 1  # below: the ways fewer than k+1 values fall below, out of 2**count
-    while k < count and (below + math.comb(count, k)) / 2**count <= tail:
+    while (below + math.comb(count, k)) / 2**count <= tail:
         below += math.comb(count, k)
         k += 1
-    if 1 / 2**count > tail:
-        k = 1
     return ordered[k - 1], ordered[count - k]
 
 
@@ -1053,16 +1056,22 @@ def render(
             if len(values) > 1
             else values * 2
         )
-        bottom, top = median_interval(values)
-        settled = bottom >= share or top < share
+        interval = median_interval(values)
+        settled = interval is not None and (interval[0] >= share or interval[1] < share)
         return (
             f"{middle:.0%} — {verdict(middle >= share)}, "
             + (
                 "settled"
                 if settled
-                else f"NOT SETTLED (too near {share:.0%} to tell at {len(values)} pairs)"
+                else f"NOT SETTLED ({len(values)} pairs do not tell which side of {share:.0%} "
+                "its median is on)"
             )
-            + f"; 95% interval of the median {bottom:.0%}-{top:.0%}; {len(values)} pairs of "
+            + (
+                f"; 95% interval of the median {interval[0]:.0%}-{interval[1]:.0%}"
+                if interval
+                else "; too few pairs for a 95% interval of the median"
+            )
+            + f"; {len(values)} pairs of "
             f"{args.pair_seconds} s runs: middle half {low:.0%}-{high:.0%}, lowest "
             f"{min(values):.0%}, highest {max(values):.0%}, {sum(v >= share for v in values)} "
             f"of {len(values)} at or above {share:.0%}"

@@ -141,10 +141,10 @@ def test_the_medians_interval_is_order_statistics_of_the_pairs() -> None:
     # Binomial(16, 1/2): P(at most 3 below the median) = 697/65536 <= 2.5% < P(at most 4).
     assert median_interval([float(n) for n in range(16, 0, -1)]) == (4.0, 13.0)
     assert median_interval([float(n) for n in range(1, 65)]) == (24.0, 41.0)
-    # Six values are the fewest for 95%: the lowest and the highest, and so below that too.
+    # Six values are the fewest for 95%: the lowest and the highest. Below that there is none.
     assert median_interval([3.0, 1.0, 2.0, 6.0, 5.0, 4.0]) == (1.0, 6.0)
-    assert median_interval([2.0, 1.0]) == (1.0, 2.0)
-    assert median_interval([7.0]) == (7.0, 7.0)
+    assert median_interval([2.0, 1.0, 3.0, 5.0, 4.0]) is None
+    assert median_interval([]) is None
 
 
 def with_ratios(row: Row, target: str, ratios: list[float]) -> None:
@@ -168,6 +168,10 @@ def test_a_target_too_near_its_share_gets_more_pairs_until_it_is_settled_or_has_
         0.9,
     )
     assert too_near(rows, 4, 64) == [(repeat, collected, "gunicorn")]
+    # Too few pairs for an interval: not settled, however far from the share they lie.
+    with_ratios(page, "proxy", [1.5] * 5)
+    assert too_near(rows, 4, 64)[0] == (page, same, "proxy")
+    with_ratios(page, "proxy", steady)
     # At the most pairs allowed a target is settled however near it is, and the bench stops.
     assert too_near(rows, 4, 16) == []
     # More pairs, more of them near the median: the interval narrows until it clears 90%.
