@@ -127,15 +127,16 @@ class Row:
         12): the comparison at gunicorn 80%, its 304 there and every page through the proxy 90%."""
         return 0.8 if target == "gunicorn" and self.kind == "page" else 0.9
 
-    def settled(self, target: str, most: int) -> bool:
-        """Whether the target has pairs enough: the 95% interval of their median lies wholly on
-        one side of the target's share, or it has `most` pairs."""
-        if len(self.pairs[target]) >= most:
-            return True
+    def clear(self, target: str) -> bool:
+        """Whether the 95% interval of the pairs' median lies wholly on one side of the target's
+        share: the verdict is settled."""
         interval = median_interval(self.ratios(target))
-        return interval is not None and (
-            interval[0] >= self.share(target) or interval[1] < self.share(target)
-        )
+        share = self.share(target)
+        return interval is not None and (interval[0] >= share or interval[1] < share)
+
+    def settled(self, target: str, most: int) -> bool:
+        """Whether the target has pairs enough: its verdict is clear, or it has `most` pairs."""
+        return len(self.pairs[target]) >= most or self.clear(target)
 
     def median(self, target: str, measure: str = "rps") -> float:
         return statistics.median(getattr(run, measure) for run in self.runs[target])
@@ -1057,12 +1058,11 @@ def render(
             else values * 2
         )
         interval = median_interval(values)
-        settled = interval is not None and (interval[0] >= share or interval[1] < share)
         return (
             f"{middle:.0%} — {verdict(middle >= share)}, "
             + (
                 "settled"
-                if settled
+                if row.clear(target)
                 else f"NOT SETTLED ({len(values)} pairs do not tell which side of {share:.0%} "
                 "its median is on)"
             )
@@ -1091,8 +1091,8 @@ def render(
         # The collected files are measured in --rounds rounds only: medians, not pairs.
         nearest = row.median("proxy") / row.ceiling.median("proxy")
         target_lines.append(
-            f"- through the proxy, {row.name} ≥ 90% of nginx's static file of the same size "
-            f"({row.same_size.size:,} B): {pairs(row, 'proxy')}; against the "
+            f"- through the proxy, {row.name} ≥ {row.share('proxy'):.0%} of nginx's static file "
+            f"of the same size ({row.same_size.size:,} B): {pairs(row, 'proxy')}; against the "
             f"collected file nearest it ({row.ceiling.size:,} B): {nearest:.0%}"
         )
     for row in (compare, repeat):
