@@ -9,7 +9,12 @@ class CatalogConfig(AppConfig):
     verbose_name = "Role catalog"
 
     def ready(self) -> None:
-        from catalog import signals  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from catalog import signals
+
+        # After auth's own post_migrate handler has made this app's permissions.
+        post_migrate.connect(signals.after_migrate, sender=self)
 
 
 class CatalogAdminConfig(admin_apps.AdminConfig):

@@ -37,6 +37,21 @@ CONTENT_MODELS = {
 }
 
 
+def after_migrate(using: str = "default", **kwargs) -> None:
+    """The catalog version row, and the Editors group: change catalog content, nothing else.
+
+    Run after every migrate (and flush), so a content model added later is granted too."""
+    from django.contrib.auth.models import Group, Permission
+
+    CatalogVersion.objects.using(using).get_or_create(pk=1, defaults={"number": 1})
+    editors, _ = Group.objects.using(using).get_or_create(name="Editors")
+    editors.permissions.set(
+        Permission.objects.using(using).filter(
+            content_type__app_label="catalog", content_type__model__in=CONTENT_MODELS
+        )
+    )
+
+
 def bump_catalog_version() -> None:
     # This process reads the version again now, and again once the edit commits (another
     # thread may have read the old one in between); other processes within their interval.

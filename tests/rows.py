@@ -32,7 +32,7 @@ class Rows:
 
 def kept_by_counter(model: type[models.Model]) -> bool:
     """The catalog version row is a counter every content save moves, not content: it is
-    never copied (a transactional test's flush may have removed it; migration 0002 makes it)."""
+    never copied (a transactional test's flush may have removed it; migrate makes it)."""
     return model._meta.label == "catalog.CatalogVersion"
 
 

@@ -27,13 +27,13 @@ from tests.test_admin import (
 )
 
 # serialized_rollback: the flush after a live-server test would otherwise also wipe the
-# Editors group that migration 0002 created, for every test that runs after this one.
+# Editors group that migrate creates (catalog.signals.after_migrate), for every later test.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
 def editors_group(transactional_db) -> None:
-    """The Editors group as migration 0002 makes it. Once a live-server test has flushed the
+    """The Editors group as migrate makes it. Once a live-server test has flushed the
     database, serialized_rollback cannot always bring it back: after Playwright has started,
     the test's database connection may be a fresh one that never held the serialized copy."""
     group, _ = Group.objects.get_or_create(name="Editors")
