@@ -499,6 +499,16 @@ class Responsibility(TimeStamped):
     def get_absolute_url(self) -> str:
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
+    @property
+    def shared_activities(self) -> list[Contribution]:
+        """The role's parts in shared activities that exercise this responsibility, read from
+        `Role.objects.with_page().with_shared_activities()` without a query of its own."""
+        return [
+            part
+            for part in self.role.contributions.all()
+            if any(named.pk == self.pk for named in part.responsibilities.all())
+        ]
+
 
 @reversion.register(follow=["citations"])
 class KnowledgeArea(TimeStamped):
