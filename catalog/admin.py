@@ -528,8 +528,8 @@ class ContributionInline(CatalogInline, admin.StackedInline):
     model = Contribution
     form = ContributionInlineForm
     formset = ContributionInlineFormSet
-    fields = [("role", "raci"), "text"]
-    autocomplete_fields = ["role"]
+    fields = [("role", "raci"), "text", "responsibilities"]
+    autocomplete_fields = ["role", "responsibilities"]
     ordering = ["role__order", "role__name"]
 
 
@@ -562,7 +562,7 @@ class ContributionAdmin(KeepsOneAccountable, CatalogAdmin):
     list_select_related = ["collaboration", "role"]
     search_fields = ["text", "collaboration__title", "role__name"]
     ordering = ["collaboration__order", "role__order"]
-    autocomplete_fields = ["collaboration", "role"]
+    autocomplete_fields = ["collaboration", "role", "responsibilities"]
 
     def contributions_deleted_with(self, obj: Contribution) -> QuerySet[Contribution]:
         return Contribution.objects.filter(pk=obj.pk)

@@ -18,6 +18,7 @@ from catalog.models import (
     Pairing,
     Raci,
     Role,
+    check_contribution_responsibilities,
     check_one_accountable,
     check_pairing_roles,
     pairing_slug,
@@ -185,7 +186,20 @@ class PairingForm(CatalogForm):
 class ContributionInlineForm(CatalogForm):
     class Meta:
         model = Contribution
-        fields = ["collaboration", "role", "raci", "text"]
+        fields = ["collaboration", "role", "raci", "text", "responsibilities"]
+
+    def clean(self) -> dict:
+        # Here, not in Contribution.clean: a many-to-many can't be read before the row is saved.
+        cleaned_data = super().clean()
+        role, raci = cleaned_data.get("role"), cleaned_data.get("raci")
+        if role is not None and raci is not None:
+            try:
+                check_contribution_responsibilities(
+                    role, raci, cleaned_data.get("responsibilities") or []
+                )
+            except ValidationError as error:
+                self.add_error("responsibilities", error)
+        return cleaned_data
 
     def validate_constraints(self) -> None:
         # "One Accountable" is checked across all of a collaboration's rows at once (by the

@@ -53,6 +53,10 @@ RACI_MEANINGS = {
     Raci.INFORMED: "is told after",
 }
 
+# The letters of a role that does the work or owns the outcome: its own page must say so, and
+# the grid's role filter keeps an activity for them. Being consulted or informed is not "theirs".
+LEADING_RACI = {Raci.RESPONSIBLE, Raci.ACCOUNTABLE}
+
 
 ROLE_ACCENTS = 8  # .accent-0 … .accent-7 in static/css/site.css
 
@@ -495,6 +499,16 @@ class Responsibility(TimeStamped):
     def get_absolute_url(self) -> str:
         return f"{self.role.get_absolute_url()}#{self.anchor}"
 
+    @property
+    def shared_activities(self) -> list[Contribution]:
+        """The role's parts in shared activities that exercise this responsibility, read from
+        `Role.objects.with_page().with_shared_activities()` without a query of its own."""
+        return [
+            part
+            for part in self.role.contributions.all()
+            if any(named.pk == self.pk for named in part.responsibilities.all())
+        ]
+
 
 @reversion.register(follow=["citations"])
 class KnowledgeArea(TimeStamped):
@@ -733,6 +747,25 @@ def check_one_accountable(letters: list[str], title: str = "this activity") -> N
         )
 
 
+def check_contribution_responsibilities(
+    role: Role, raci: str, responsibilities: Iterable[Responsibility]
+) -> None:
+    """An R or an A names the responsibilities of its own role that it exercises, so the grid
+    never gives a role work its page does not mention."""
+    named = list(responsibilities)
+    foreign = [r.title for r in named if r.role_id != role.pk]
+    if foreign:
+        raise ValidationError(
+            f"Not a responsibility of the {role}: {', '.join(foreign)}. Name only the "
+            f"{role}'s own responsibilities."
+        )
+    if raci in LEADING_RACI and not named:
+        raise ValidationError(
+            f"The {role} is {Raci(raci).label} ({raci}) here: name the responsibility on its "
+            "page that this part exercises, or add one to the role first."
+        )
+
+
 @reversion.register(follow=["citations"])
 class Contribution(TimeStamped):
     """A role's part in a collaboration and its RACI letter."""
@@ -743,6 +776,13 @@ class Contribution(TimeStamped):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="contributions")
     raci = models.CharField("RACI", max_length=1, choices=Raci.choices)
     text = models.TextField(help_text="What this role does in the activity.")
+    responsibilities = models.ManyToManyField(
+        Responsibility,
+        blank=True,
+        related_name="contributions",
+        help_text="The responsibilities of this role that its part exercises; an R or an A "
+        "names at least one, so the grid and the role page agree.",
+    )
 
     class Manager(models.Manager):
         def get_by_natural_key(self, collaboration_slug: str, role_slug: str):

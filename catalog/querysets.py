@@ -127,6 +127,12 @@ class RoleQuerySet(models.QuerySet):
             ),
         )
 
+    def with_shared_activities(self) -> RoleQuerySet:
+        """After `with_page`: the responsibilities each of the role's parts exercises, so each
+        responsibility can list its shared activities (`Responsibility.shared_activities`):
+        1 query."""
+        return self.prefetch_related("contributions__responsibilities")
+
     def with_confusions(self) -> RoleQuerySet:
         """The roles each is often confused with, and why, in the editors' order: 1 query."""
         from catalog.models import Confusion
@@ -196,6 +202,18 @@ class CollaborationQuerySet(models.QuerySet):
         return self.prefetch_related(
             cited(Collaboration),
             Prefetch("contributions", queryset=contributions.prefetch_related(cited(Contribution))),
+        )
+
+    def with_responsibilities(self) -> CollaborationQuerySet:
+        """After `with_contributions`: the responsibilities behind each part, with their role
+        for the link to the role page: 1 query."""
+        from catalog.models import Responsibility
+
+        return self.prefetch_related(
+            Prefetch(
+                "contributions__responsibilities",
+                queryset=Responsibility.objects.select_related("role"),
+            )
         )
 
 

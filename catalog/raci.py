@@ -11,11 +11,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from catalog.models import Collaboration, Contribution, Raci, Role
-
-# What a chosen role must hold in an activity for the filter to keep it: it does the work or
-# owns the outcome. Being consulted or informed is not "their" activity.
-LEADING = {Raci.RESPONSIBLE, Raci.ACCOUNTABLE}
+from catalog.models import LEADING_RACI, Collaboration, Contribution, Raci, Role
 
 
 @dataclass
@@ -117,7 +113,7 @@ class RaciMatrix:
             for activity in activities
             if not chosen_ids
             or any(
-                part.role_id in chosen_ids and part.raci in LEADING
+                part.role_id in chosen_ids and part.raci in LEADING_RACI
                 for part in activity.contributions.all()
             )
         ]

@@ -176,7 +176,13 @@ def moved_role(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect
 @vary_on_headers("HX-Request")
 @catalog_conditional
 def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    role = Role.objects.with_page().with_confusions().filter(slug=slug).first()
+    role = (
+        Role.objects.with_page()
+        .with_shared_activities()
+        .with_confusions()
+        .filter(slug=slug)
+        .first()
+    )
     if role is None:
         return moved_role(request, slug)
     responsibilities = list(role.responsibilities.all())
@@ -496,7 +502,8 @@ def compare_too_many(request: HtmxHttpRequest, slugs: str) -> HttpResponse:
 @catalog_conditional
 def collaboration(request: HtmxHttpRequest) -> TemplateResponse:
     matrix = RaciMatrix(
-        Collaboration.objects.with_contributions(), roles=request.GET.getlist("role")
+        Collaboration.objects.with_contributions().with_responsibilities(),
+        roles=request.GET.getlist("role"),
     )
     context = page_context(
         request,

@@ -270,9 +270,16 @@ def make_catalog(roles: int = 2, scale: int = 1) -> list[Role]:
             build_involvement(role, stage, level="leads" if r == 0 else "supports")
             for stage in stages
         )
-        Contribution.objects.bulk_create(
+        parts = Contribution.objects.bulk_create(
             build_contribution(activity, role, Raci.ACCOUNTABLE if r == 0 else Raci.RESPONSIBLE)
             for activity in activities
+        )
+        # Each part exercises one of the role's duties, as an R or an A must.
+        Contribution.responsibilities.through.objects.bulk_create(
+            Contribution.responsibilities.through(
+                contribution=part, responsibility=duties[i % len(duties)]
+            )
+            for i, part in enumerate(parts)
         )
         created.append(role)
     return created
@@ -676,8 +683,11 @@ def make_admin_catalog() -> dict:
     stage = make_stage("conceive")
     involvement = make_involvement(product, stage, level="leads")
     handoff = make_collaboration("handoff", title="Strategy to execution")
+    breakdown = make_responsibility(project, planning, "break-down", title="Breaks plans down")
     accountable = make_contribution(handoff, product, "A", text="Owns the plan.")
+    accountable.responsibilities.set([duty])
     responsible = make_contribution(handoff, project, "R", text="Breaks it down.")
+    responsible.responsibilities.set([breakdown])
     redirect = make_redirect("product-owner", product)
     pairing = make_pairing(
         product,

@@ -566,6 +566,61 @@ def test_single_contribution_edit_keeps_one_accountable(
     assert contribution.raci == before
 
 
+# --- a responsibility behind each R and A -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("named", "message"),
+    [
+        (lambda catalog: [], "The Project manager is Responsible (R) here: name the"),
+        (
+            lambda catalog: [str(catalog[Responsibility].pk)],  # the product manager's
+            "Not a responsibility of the Project manager: Keeps the roadmap.",
+        ),
+    ],
+    ids=["none", "another-roles"],
+)
+def test_collaboration_inline_needs_the_rs_own_responsibility(
+    editor_client, catalog, named, message
+):
+    handoff, responsible = catalog[Collaboration], catalog[Contribution]
+    page = editor_client.get(change_url(handoff))
+    data = form_data(page)
+    key = f"{inline_prefix(page, Contribution)}-{contribution_form_index(page, responsible)}"
+    data[f"{key}-responsibilities"] = named(catalog)
+
+    response = editor_client.post(change_url(handoff), data)
+
+    assert response.status_code == 200
+    assert message in form_errors(response)
+    assert list(responsible.responsibilities.values_list("slug", flat=True)) == ["break-down"]
+
+
+def test_collaboration_inline_lets_a_consulted_role_name_no_responsibility(editor_client, catalog):
+    handoff, responsible = catalog[Collaboration], catalog[Contribution]
+    page = editor_client.get(change_url(handoff))
+    data = form_data(page)
+    key = f"{inline_prefix(page, Contribution)}-{contribution_form_index(page, responsible)}"
+    data[f"{key}-raci"] = "C"
+    data[f"{key}-responsibilities"] = []
+
+    response = editor_client.post(change_url(handoff), data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert not responsible.responsibilities.exists()
+
+
+def test_single_contribution_edit_needs_a_responsibility_for_its_a(editor_client, catalog):
+    accountable = catalog["accountable"]
+    page = editor_client.get(change_url(accountable))
+    data = {**form_data(page), "responsibilities": []}
+
+    response = editor_client.post(change_url(accountable), data)
+
+    assert response.status_code == 200
+    assert "The Product manager is Accountable (A) here" in form_errors(response)
+
+
 def test_single_contribution_cannot_take_its_a_to_another_collaboration(editor_client, catalog):
     accountable = catalog["accountable"]
     other = make_collaboration("launch")

@@ -14,6 +14,7 @@ from tests.factories import (
     PJM,
     PM,
     PO,
+    make_admin_catalog,
     make_catalog,
     make_compare_catalog,
     make_raci_catalog,
@@ -213,8 +214,9 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
     client, db, django_assert_num_queries, count, scale, headers
 ):
     make_catalog(roles=count, scale=scale)
-    # catalog version, activities, their citations, contributions with roles, their citations.
-    with django_assert_num_queries(5):
+    # catalog version, activities, their citations, contributions with roles, their citations,
+    # the responsibilities behind them.
+    with django_assert_num_queries(6):
         assert client.get(URL, {"role": "role-1"}, headers=headers).status_code == 200
 
 
@@ -322,5 +324,15 @@ def test_an_activity_without_a_reason_shows_none(client, roles):
 def test_query_count_is_the_same_for_any_subset_of_eight_roles(
     client, eight, django_assert_num_queries, chosen
 ):
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert client.get(URL, {"role": chosen}).status_code == 200
+
+
+def test_details_link_each_r_and_a_to_the_responsibility_behind_it(client, db):
+    make_admin_catalog()
+    html = client.get(URL).content.decode()
+    assert (
+        "The project manager\N{RIGHT SINGLE QUOTATION MARK}s responsibility behind it: "
+        '<a href="/roles/project-manager/#project-manager-break-down">Breaks plans down</a>'
+    ) in html
+    assert '<a href="/roles/product-manager/#product-manager-roadmap">Keeps the roadmap</a>' in html

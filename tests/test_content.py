@@ -541,6 +541,52 @@ def test_raci_uses_consulted_and_informed_and_owners_follow_what_each_role_answe
     assert owners == set(ROLES) - {BA}
 
 
+def test_every_r_and_a_names_a_responsibility_of_its_own_role():
+    parts = Contribution.objects.filter(raci__in=[Raci.RESPONSIBLE, Raci.ACCOUNTABLE])
+    assert parts.exists()
+    for part in parts.select_related("role", "collaboration").prefetch_related("responsibilities"):
+        named = list(part.responsibilities.all())
+        where = f"{part.collaboration.slug}, {part.role.slug} ({part.raci})"
+        assert named, f"{where}: names no responsibility"
+        assert all(r.role_id == part.role_id for r in named), f"{where}: another role's"
+
+
+def test_consulted_and_informed_parts_claim_no_responsibility():
+    # A C or I does not exercise a responsibility; naming one would show it on the role page.
+    assert not Contribution.objects.filter(
+        raci__in=[Raci.CONSULTED, Raci.INFORMED], responsibilities__isnull=False
+    ).exists()
+
+
+# Where the grid once contradicted the role pages (issue "One catalog, said once"): who holds
+# the A now, as the cited standards say.
+RESOLVED_OWNERS = [
+    ("order-product-backlog", PO),
+    ("scope-and-trade-offs", PO),
+    ("deliver-initiative", PJ),
+    ("commit-to-dates", PJ),
+]
+
+
+@pytest.mark.parametrize(("slug", "role"), RESOLVED_OWNERS)
+def test_resolved_activities_keep_their_owner(slug, role):
+    owner = Contribution.objects.get(collaboration__slug=slug, raci=Raci.ACCOUNTABLE)
+    assert owner.role.slug == role
+
+
+def test_no_role_page_claims_an_outcome_the_grid_gives_to_another_role():
+    product = Role.objects.get(slug=PD)
+    texts = [
+        *product.responsibilities.values_list("description", flat=True),
+        *product.traits.values_list("text", flat=True),
+        *product.involvements.values_list("note", flat=True),
+    ]
+    for claim in ["owns the order of the backlog", "the launch decision"]:
+        assert not [t for t in texts if claim in t.lower()], claim
+    budget = Collaboration.objects.get(slug="commit-to-dates").description.lower()
+    assert "a budget" not in budget
+
+
 # --- knowledge -----------------------------------------------------------------------------------
 
 

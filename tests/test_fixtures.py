@@ -68,14 +68,30 @@ def good_records() -> list[dict]:
             "model": "catalog.responsibility",
             "fields": {"role": ["a"], "function": ["plan"], "slug": "do", "title": "Do it"},
         },
+        {
+            "model": "catalog.responsibility",
+            "fields": {"role": ["b"], "function": ["plan"], "slug": "help", "title": "Help"},
+        },
         {"model": "catalog.collaboration", "fields": {"slug": "hand-off", "title": "Hand-off"}},
         {
             "model": "catalog.contribution",
-            "fields": {"collaboration": ["hand-off"], "role": ["a"], "raci": "A", "text": "x"},
+            "fields": {
+                "collaboration": ["hand-off"],
+                "role": ["a"],
+                "raci": "A",
+                "text": "x",
+                "responsibilities": [["a", "do"]],
+            },
         },
         {
             "model": "catalog.contribution",
-            "fields": {"collaboration": ["hand-off"], "role": ["b"], "raci": "R", "text": "y"},
+            "fields": {
+                "collaboration": ["hand-off"],
+                "role": ["b"],
+                "raci": "R",
+                "text": "y",
+                "responsibilities": [["b", "help"]],
+            },
         },
     ]
 
@@ -88,14 +104,31 @@ def test_a_valid_fixture_without_timestamps_loads(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda r: r[6]["fields"].update(raci="A"), "Another role is already Accountable"),
-        (lambda r: r[5]["fields"].update(raci="C"), "found 0"),
-        (lambda r: r[5]["fields"].update(raci="X"), "raci"),
+        (lambda r: r[7]["fields"].update(raci="A"), "Another role is already Accountable"),
+        (lambda r: r[6]["fields"].update(raci="C"), "found 0"),
+        (lambda r: r[6]["fields"].update(raci="X"), "raci"),
         (lambda r: r[3]["fields"].update(slug="not a slug!"), "slug"),
         (lambda r: r[2]["fields"].update(summary=""), "summary"),
         (lambda r: r.append(dict(r[3])), "already has a responsibility with this slug"),
+        (
+            lambda r: r[7]["fields"].update(responsibilities=[]),
+            "“hand-off”, b: The B is Responsible \\(R\\) here: name the responsibility",
+        ),
+        (
+            lambda r: r[6]["fields"].update(responsibilities=[["a", "do"], ["b", "help"]]),
+            "“hand-off”, a: Not a responsibility of the A: Help",
+        ),
     ],
-    ids=["two-accountable", "no-accountable", "bad-raci", "bad-slug", "blank-field", "dup-slug"],
+    ids=[
+        "two-accountable",
+        "no-accountable",
+        "bad-raci",
+        "bad-slug",
+        "blank-field",
+        "dup-slug",
+        "r-without-responsibility",
+        "another-roles-responsibility",
+    ],
 )
 def test_invalid_fixture_is_refused_whole_with_a_clear_message(tmp_path, change, message):
     records = good_records()

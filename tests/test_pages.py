@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.views.defaults import server_error
 
 from catalog.models import Role
-from tests.factories import make_catalog, make_page_catalog, make_role
+from tests.factories import make_admin_catalog, make_catalog, make_page_catalog, make_role
 
 pytestmark = pytest.mark.django_db
 
@@ -387,8 +387,10 @@ QUERY_COUNTS = [
     # url, headers, queries: catalog version + what the page reads
     ("/", {}, 5),  # roles, key functions, key-question traits, pairings (none: no roles query)
     ("/roles/", {}, 4),
-    ("/roles/role-1/", {}, 17),  # Role.with_page (14) + confusions + the other roles
-    ("/roles/role-1/?function=function-1", HX, 17),
+    # Role.with_page (14) + the responsibilities behind its shared activities + confusions + the
+    # other roles
+    ("/roles/role-1/", {}, 18),
+    ("/roles/role-1/?function=function-1", HX, 18),
     ("/sources/", {}, 11),  # sources + nine kinds of citation
     ("/roles/no-such-role/", {}, 4),  # role, old slugs, roles on the 404 page
 ]
@@ -470,3 +472,14 @@ def test_seed_content_renders_on_every_page(client, seed_catalog):
         assert "This page is not built yet" not in html(response)
     home = html(client.get("/"))
     assert "What should we build, and why?" in home  # the seed's key-question trait
+
+
+def test_role_page_shows_the_shared_activities_beside_each_responsibility(client, db):
+    make_admin_catalog()
+    html = client.get("/roles/product-manager/").content.decode()
+    item = html[html.index('id="product-manager-roadmap"') :]
+    item = item[: item.index("</li>")]
+    assert (
+        '<a href="/collaboration/#collaboration-handoff"><abbr title="Accountable">A</abbr>'
+        " — Strategy to execution</a>"
+    ) in item

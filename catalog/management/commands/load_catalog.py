@@ -1,9 +1,10 @@
 """Load the content fixtures into an empty catalog; leave a catalog editors have changed alone.
 
 Every record is validated the way the admin validates it (field rules, unique slugs, one
-Accountable per activity) and one invalid record refuses the whole load: Django's `loaddata`
-does the reading and saving inside our transaction, and a `pre_save` check, connected only while
-this command loads, cleans each record before it is written.
+Accountable per activity, a responsibility behind each R and A) and one invalid record refuses
+the whole load: Django's `loaddata` does the reading and saving inside our transaction, and a
+`pre_save` check, connected only while this command loads, cleans each record before it is
+written.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from catalog.models import (
     Collaboration,
     Pairing,
     Role,
+    check_contribution_responsibilities,
     check_one_accountable,
     check_pairing_roles,
     now_to_the_second,
@@ -60,12 +62,25 @@ def validating_loads() -> Iterator[None]:
 
 
 def check_across_records() -> None:
-    """The rules a single record cannot show: each activity has exactly one Accountable, and
-    each pairing holds two to four roles that no other pairing holds."""
+    """The rules a single record cannot show: each activity has exactly one Accountable, each
+    R and A names its own role's responsibilities that it exercises, and each pairing holds two
+    to four roles that no other pairing holds."""
     try:
-        for collaboration in Collaboration.objects.prefetch_related("contributions"):
+        activities = Collaboration.objects.prefetch_related(
+            "contributions__role", "contributions__responsibilities"
+        )
+        for collaboration in activities:
             letters = [part.raci for part in collaboration.contributions.all()]
             check_one_accountable(letters, f"“{collaboration.slug}”")
+            for part in collaboration.contributions.all():
+                try:
+                    check_contribution_responsibilities(
+                        part.role, part.raci, part.responsibilities.all()
+                    )
+                except ValidationError as error:
+                    raise ValidationError(
+                        f"“{collaboration.slug}”, {part.role.slug}: {error.messages[0]}"
+                    ) from None
         for pairing in Pairing.objects.prefetch_related("roles"):
             try:
                 check_pairing_roles(list(pairing.roles.all()), pairing)
