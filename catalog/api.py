@@ -39,6 +39,7 @@ from catalog.models import (
     Collaboration,
     Contribution,
     Function,
+    Pairing,
     Raci,
     Responsibility,
     Role,
@@ -591,8 +592,10 @@ def citation_payload(citation: CitingItem, links: Links) -> dict[str, Any]:
     path = citation.path
     if citation.role is not None:
         url: str | None = links.api("role-detail", citation.role.slug)
-    elif citation.kind == "collaboration":
+    elif isinstance(citation.item, Collaboration):
         url = links.api("collaboration-detail", citation.slug)
+    elif isinstance(citation.item, Pairing):
+        url = links.api("compare", *(role.slug for role in citation.item.ordered_roles))
     else:
         url = None
     return {

@@ -210,31 +210,27 @@ class SourceQuerySet(models.QuerySet):
         return self if moment is None else self.filter(updated__gte=moment)
 
     def with_citations(self) -> SourceQuerySet:
-        """Every source with every citation of it and the item cited, in 10 queries whatever
-        the size: the sources, then one query per kind of citation."""
-        from catalog.models import CITATION_MODELS
+        """Every source with every citation of it and the item cited, whatever the size: the
+        sources, then one query per kind of citation (and one for the roles of pairings)."""
+        from catalog.models import Role
+        from catalog.registry import citation_models, cited_from, cited_model
 
-        # What each kind of item needs to name itself and link to its place on a page.
-        item_relations = {
-            "rolecitation": ["item"],
-            "responsibilitycitation": ["item__role", "item__function"],
-            "knowledgeareacitation": ["item"],
-            "roleknowledgecitation": ["item__role", "item__area"],
-            "traitcitation": ["item__role", "item__dimension"],
-            "lifecyclestagecitation": ["item"],
-            "stageinvolvementcitation": ["item__role", "item__stage"],
-            "collaborationcitation": ["item"],
-            "contributioncitation": ["item__role", "item__collaboration"],
-        }
+        def cited_items(citation: type[models.Model]) -> models.QuerySet:
+            # What each item needs to name itself and link to its place on a page: its parents,
+            # and the roles of an item that belongs to several (a pairing).
+            item = cited_model(citation)._meta
+            parents = [f"item__{f.name}" for f in item.concrete_fields if f.many_to_one]
+            roles = [f"item__{f.name}" for f in item.many_to_many if f.related_model is Role]
+            return (
+                citation.objects.select_related("item", *parents)
+                .prefetch_related(*roles)
+                .order_by("item__pk", "order")
+            )
+
         return self.prefetch_related(
             *(
-                Prefetch(
-                    f"{model._meta.model_name}s",
-                    queryset=model.objects.select_related(
-                        *item_relations[model._meta.model_name]
-                    ).order_by("item__pk", "order"),
-                )
-                for model in CITATION_MODELS
+                Prefetch(cited_from(model), queryset=cited_items(model))
+                for model in citation_models()
             )
         )
 

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from catalog.registry import citation_kinds
+
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="Stable identifier.")]
@@ -401,17 +403,9 @@ class CollaborationList(Strict):
 class Citation(Strict):
     """Something that cites a source. `role` is set for items that belong to a role."""
 
-    kind: Literal[
-        "role",
-        "responsibility",
-        "knowledge_area",
-        "role_knowledge",
-        "trait",
-        "lifecycle_stage",
-        "involvement",
-        "collaboration",
-        "contribution",
-    ]
+    kind: Literal[*citation_kinds()] = Field(  # type: ignore[valid-type]
+        description="What sort of item: one per model that cites sources."
+    )
     slug: Slug
     title: str
     role: Slug | None

@@ -21,6 +21,7 @@ from django.http import (
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
@@ -248,29 +249,30 @@ def search(request: HtmxHttpRequest) -> TemplateResponse:
 # --- sources ----------------------------------------------------------------------------------
 
 
+# How the sources page names a group of citing items where the model's plural would not do;
+# any other cited model is listed under its plural.
+CITING_GROUPS = {
+    "trait": "At a glance",
+    "role_knowledge": "Knowledge",
+    "involvement": "Lifecycle involvement",
+    "collaboration": "Shared activities",
+    "contribution": "Parts in shared activities",
+    "pairing": "Comparisons",
+}
+
+
 def citations(source: Source) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """What cites a source and where in it (`Source.cited_by`), as the page groups it:
-    (kind, [(label, url, locator)]), sorted by label; an empty url: no page of its own."""
-    cited = source.cited_by()
-
-    def of(kind: str, label=lambda c: f"{c.role.label}: {c.title}") -> list[tuple[str, str, str]]:
-        return sorted((label(c), c.path or "", c.locator) for c in cited if c.kind == kind)
-
-    def role_in(c) -> str:
-        return f"{c.role.label} in {c.title}"
-
-    groups = [
-        ("Roles", of("role", lambda c: c.title)),
-        ("At a glance", of("trait")),
-        ("Responsibilities", of("responsibility")),
-        ("Knowledge", of("role_knowledge")),
-        ("Knowledge areas", of("knowledge_area", lambda c: c.title)),
-        ("Lifecycle stages", of("lifecycle_stage", lambda c: c.title)),
-        ("Lifecycle involvement", of("involvement", role_in)),
-        ("Shared activities", of("collaboration", lambda c: c.title)),
-        ("Parts in shared activities", of("contribution", role_in)),
-    ]
-    return [(kind, items) for kind, items in groups if items]
+    """What cites a source and where in it (`Source.cited_by`), grouped by kind in the order of
+    the models: (group, [(label, url, locator)]), sorted by label; an empty url: no page."""
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for cited in source.cited_by():
+        plural = type(cited.item)._meta.verbose_name_plural
+        group = CITING_GROUPS.get(cited.kind) or capfirst(plural)
+        label = cited.title
+        if cited.role not in (None, cited.item):
+            label = f"{cited.role.label}: {label}"
+        groups.setdefault(group, []).append((label, cited.path or "", cited.locator))
+    return [(group, sorted(items)) for group, items in groups.items()]
 
 
 @require_safe

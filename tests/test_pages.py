@@ -389,7 +389,7 @@ QUERY_COUNTS = [
     ("/roles/", {}, 4),
     ("/roles/role-1/", {}, 17),  # Role.with_page (14) + confusions + the other roles
     ("/roles/role-1/?function=function-1", HX, 17),
-    ("/sources/", {}, 11),  # sources + nine kinds of citation
+    ("/sources/", {}, 12),  # sources + ten kinds of citation
     ("/roles/no-such-role/", {}, 4),  # role, old slugs, roles on the 404 page
 ]
 
