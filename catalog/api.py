@@ -72,7 +72,12 @@ api = RolesApi(
         "Responses carry ETag and Last-Modified and answer 304 to a matching conditional "
         "request. Any origin may GET (CORS). Unknown or repeated query parameters are a "
         "400; an unknown slug is a 404; any method but GET, HEAD or OPTIONS is a 405. "
-        'Errors are JSON: {"error": {"status": …, "message": …}}.'
+        'Errors are JSON: {"error": {"status": …, "message": …}}. '
+        f"The downloads are in data format {schemas.DATA_FORMAT}: catalog.json holds every "
+        "record of every content model, one list per model (format 1 nested roles, activities "
+        "and sources as the API shows them); the CSV zip has one file per model with every "
+        "field, many-to-many links as space-separated keys (format 1 had one file per entity and "
+        "one citations.csv). Citations' `kind` adds `pairing`."
     ),
     renderer=Renderer(),
     urls_namespace="api",
