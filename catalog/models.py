@@ -177,6 +177,16 @@ class Source(TimeStamped):
         ]
 
 
+def sources_of(items: Iterable[models.Model]) -> list[list[Source]]:
+    """The sources the items cite (their citations prefetched), in the sources' order, each as
+    every copy of it the prefetches made (a page numbers each copy)."""
+    found: dict[int, list[Source]] = {}
+    for item in items:
+        for citation in item.citations.all():
+            found.setdefault(citation.source_id, []).append(citation.source)
+    return sorted(found.values(), key=lambda copies: (copies[0].order, copies[0].title))
+
+
 @dataclass(frozen=True)
 class CitingItem:
     """One thing that cites a source and where in the source (the locator). It is named by its
@@ -287,34 +297,23 @@ class Role(TimeStamped):
         return [title.strip() for title in self.other_titles.split(",") if title.strip()]
 
     def cited_sources(self) -> list[Source]:
-        """Every source the role and its items cite, in the sources' order (from `with_page`)."""
+        """Every source the role, its items and its shared activities cite, in the sources'
+        order (from `with_page`)."""
         items = [
-            self,
-            *self.responsibilities.all(),
-            *self.knowledge.all(),
-            *self.traits.all(),
-            *self.involvements.all(),
+            *self.cited_items(),
             *(part.collaboration for part in self.contributions.all()),
         ]
-        found = {
-            citation.source.pk: citation.source
-            for item in items
-            for citation in item.citations.all()
-        }
-        return sorted(found.values(), key=lambda source: (source.order, source.title))
+        return [copies[0] for copies in sources_of(items)]
 
-    @property
-    def last_changed(self):
-        """The latest edit to the role or its items, from rows `with_page()` already fetched."""
-        rows = [
+    def cited_items(self) -> list[models.Model]:
+        """The role and the items of its own that cite sources (from `with_page`)."""
+        return [
             self,
             *self.responsibilities.all(),
             *self.knowledge.all(),
             *self.traits.all(),
             *self.involvements.all(),
-            *self.contributions.all(),
         ]
-        return max(row.updated for row in rows if row.updated)
 
     @property
     def accent(self) -> int:

@@ -177,7 +177,7 @@ def moved_role(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect
 @vary_on_headers("HX-Request")
 @catalog_conditional
 def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    role = Role.objects.with_page().with_confusions().filter(slug=slug).first()
+    role = Role.objects.with_page().with_confusions().with_changed().filter(slug=slug).first()
     if role is None:
         return moved_role(request, slug)
     responsibilities = list(role.responsibilities.all())
