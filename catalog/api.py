@@ -30,7 +30,7 @@ from ninja.renderers import JSONRenderer
 from pydantic import BeforeValidator
 
 from catalog import schemas
-from catalog.comparison import Comparison
+from catalog.comparison import MAX_ROLES, Comparison
 from catalog.conditional import catalog_conditional
 from catalog.models import (
     RACI_MEANINGS,
@@ -474,16 +474,13 @@ def role_payload(role: Role, links: Links, function: str | None = None) -> dict[
 def find_roles(*slugs: str) -> list[Role]:
     """The roles by slug, fully loaded, in the order asked; a renamed role's old slug raises
     Moved with the current slugs, an unknown one is a 404."""
-    found = Role.objects.with_changed().in_order(*slugs)
-    if len(found) == len(slugs):
-        return found
-    missing = [slug for slug in slugs if slug not in {role.slug for role in found}]
-    moves = Role.objects.renamed(missing)
-    unknown = [slug for slug in missing if slug not in moves]
-    if unknown:
-        names = " or ".join(f"“{slug}”" for slug in dict.fromkeys(unknown))
+    found = Role.objects.with_changed().resolve(*slugs)
+    if found.unknown:
+        names = " or ".join(f"“{slug}”" for slug in found.unknown)
         raise HttpError(404, f"There is no role {names}.")
-    raise Moved(*(moves.get(slug, slug) for slug in slugs))
+    if found.moved:
+        raise Moved(*found.moved)
+    return found.roles
 
 
 class Moved(Exception):
@@ -886,4 +883,4 @@ def not_found(request: HttpRequest) -> HttpResponseBase:
 
 
 # Five or more slugs where a comparison's are: a 400 that says why, rather than "nothing here".
-TOO_MANY_ROLES = re.compile(r"^/(?:api/v1/)?compare/[^/]+(?:/vs/[^/]+){4,}(?:/|\.md)$")
+TOO_MANY_ROLES = re.compile(rf"^/(?:api/v1/)?compare/[^/]+(?:/vs/[^/]+){{{MAX_ROLES},}}(?:/|\.md)$")

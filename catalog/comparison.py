@@ -18,6 +18,8 @@ from django.urls import reverse
 
 from catalog.models import (
     KEY_DIFFERENCES_MAX,
+    PAIRING_ROLES_MAX,
+    PAIRING_ROLES_MIN,
     Collaboration,
     Contribution,
     Dimension,
@@ -609,7 +611,8 @@ class Comparison:
         return [copies[0] for copies in ordered]
 
 
-MIN_ROLES, MAX_ROLES = 2, 4
+# A comparison shows the roles a pairing can hold.
+MIN_ROLES, MAX_ROLES = PAIRING_ROLES_MIN, PAIRING_ROLES_MAX
 PICKS = ("a", "b", "c", "d")  # the pickers' names, in column order: GET /compare/?a=&b=&c=&d=
 
 

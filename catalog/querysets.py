@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import models
 from django.db.models import DateTimeField, F, OuterRef, Prefetch
@@ -31,6 +31,15 @@ def newest_child(model: type[models.Model], parent: str) -> Coalesce:
     """The latest `updated` among `model` rows pointing at the outer row, else the row's own."""
     rows = model.objects.filter(**{parent: OuterRef("pk")}).order_by("-updated").values("updated")
     return Coalesce(rows[:1], F("updated"), output_field=DateTimeField())
+
+
+class Resolved(NamedTuple):
+    """Roles asked for by slug: all `roles` found; else the current slugs when some were
+    renamed (`moved`), or the slugs that name no role (`unknown`)."""
+
+    roles: list[Role]
+    moved: list[str] | None = None
+    unknown: list[str] = []
 
 
 class RoleQuerySet(models.QuerySet):
@@ -75,6 +84,18 @@ class RoleQuerySet(models.QuerySet):
                 "old_slug", "role__slug"
             )
         )
+
+    def resolve(self, *slugs: str) -> Resolved:
+        """The roles named, fully loaded, in the order asked; else where a renamed role's old
+        slugs now lead, or which slugs name no role. Pages, API and downloads all ask this."""
+        found = self.in_order(*slugs)
+        if len(found) == len(slugs):
+            return Resolved(found)
+        known = {role.slug for role in found}
+        moves = self.renamed(set(slugs) - known)
+        unknown = [slug for slug in dict.fromkeys(slugs) if slug not in known | moves.keys()]
+        moved = None if unknown else [moves.get(slug, slug) for slug in slugs]
+        return Resolved(found, moved=moved, unknown=unknown)
 
     def with_page(self) -> RoleQuerySet:
         """Everything a role page shows, in 14 queries whatever the catalog's size: the role,

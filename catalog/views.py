@@ -165,21 +165,16 @@ def redirect_keeping_query(request: HttpRequest, path: str) -> HttpResponsePerma
     return HttpResponsePermanentRedirect(path)
 
 
-def moved_role(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect:
-    """301 from a renamed role's old slug to its current URL, keeping the query; else 404."""
-    current = Role.objects.renamed([slug]).get(slug)
-    if current is None:
-        raise Http404("No role has this address.")
-    return redirect_keeping_query(request, reverse("catalog:role-detail", args=[current]))
-
-
 @require_safe
 @vary_on_headers("HX-Request")
 @catalog_conditional
 def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    role = Role.objects.with_page().with_confusions().with_changed().filter(slug=slug).first()
-    if role is None:
-        return moved_role(request, slug)
+    found = Role.objects.with_confusions().with_changed().resolve(slug)
+    if found.moved:
+        return redirect_keeping_query(request, reverse("catalog:role-detail", args=found.moved))
+    if found.unknown:
+        raise Http404("No role has this address.")
+    (role,) = found.roles
     responsibilities = list(role.responsibilities.all())
     functions = list({r.function_id: r.function for r in responsibilities}.values())
     asked = request.GET.get("function", "").strip()
@@ -460,19 +455,14 @@ def compare(
     request: HtmxHttpRequest, a: str, b: str, c: str | None = None, d: str | None = None
 ) -> HttpResponse:
     slugs = [slug for slug in (a, b, c, d) if slug is not None]
-    found = Role.objects.for_comparison(*slugs)
-    if len(found) == len(slugs):
-        return comparison_response(request, found)
-    # A renamed role anywhere: 301 to the comparison's current address, keeping the query.
-    known = {role.slug for role in found}
-    moved = Role.objects.renamed(set(slugs) - known)
-    current = [slug if slug in known else moved.get(slug) for slug in slugs]
-    if None not in current:
-        return redirect_keeping_query(request, reverse("catalog:compare", args=current))
-    unknown = [slug for slug, now in zip(slugs, current, strict=True) if now is None]
+    found = Role.objects.resolve(*slugs)
+    if found.moved:  # a renamed role anywhere: 301 to the comparison's current address
+        return redirect_keeping_query(request, reverse("catalog:compare", args=found.moved))
+    if not found.unknown:
+        return comparison_response(request, found.roles)
     roles = list(Role.objects.only("slug", "name", "order"))
-    form = CompareForm(initial=picked(dict.fromkeys(r.slug for r in found)), roles=roles)
-    names = " or ".join(f"“{slug[:60]}”" for slug in dict.fromkeys(unknown))
+    form = CompareForm(initial=picked(dict.fromkeys(r.slug for r in found.roles)), roles=roles)
+    names = " or ".join(f"“{slug[:60]}”" for slug in found.unknown)
     problem = f"There is no role called {names}. Pick the roles to compare from the lists below."
     return picker_page(request, form, roles, problem=problem, status=404)
 
