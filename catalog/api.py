@@ -30,7 +30,7 @@ from ninja.renderers import JSONRenderer
 from pydantic import BeforeValidator
 
 from catalog import schemas
-from catalog.comparison import Comparison
+from catalog.comparison import MAX_ROLES, Comparison
 from catalog.conditional import catalog_conditional
 from catalog.models import (
     RACI_MEANINGS,
@@ -39,6 +39,7 @@ from catalog.models import (
     Collaboration,
     Contribution,
     Function,
+    Pairing,
     Raci,
     Responsibility,
     Role,
@@ -71,7 +72,12 @@ api = RolesApi(
         "Responses carry ETag and Last-Modified and answer 304 to a matching conditional "
         "request. Any origin may GET (CORS). Unknown or repeated query parameters are a "
         "400; an unknown slug is a 404; any method but GET, HEAD or OPTIONS is a 405. "
-        'Errors are JSON: {"error": {"status": …, "message": …}}.'
+        'Errors are JSON: {"error": {"status": …, "message": …}}. '
+        f"The downloads are in data format {schemas.DATA_FORMAT}: catalog.json holds every "
+        "record of every content model, one list per model (format 1 nested roles, activities "
+        "and sources as the API shows them); the CSV zip has one file per model with every "
+        "field, many-to-many links as space-separated keys (format 1 had one file per entity and "
+        "one citations.csv). Citations' `kind` adds `pairing`."
     ),
     renderer=Renderer(),
     urls_namespace="api",
@@ -468,16 +474,13 @@ def role_payload(role: Role, links: Links, function: str | None = None) -> dict[
 def find_roles(*slugs: str) -> list[Role]:
     """The roles by slug, fully loaded, in the order asked; a renamed role's old slug raises
     Moved with the current slugs, an unknown one is a 404."""
-    found = Role.objects.with_changed().in_order(*slugs)
-    if len(found) == len(slugs):
-        return found
-    missing = [slug for slug in slugs if slug not in {role.slug for role in found}]
-    moves = Role.objects.renamed(missing)
-    unknown = [slug for slug in missing if slug not in moves]
-    if unknown:
-        names = " or ".join(f"“{slug}”" for slug in dict.fromkeys(unknown))
+    found = Role.objects.with_changed().resolve(*slugs)
+    if found.unknown:
+        names = " or ".join(f"“{slug}”" for slug in found.unknown)
         raise HttpError(404, f"There is no role {names}.")
-    raise Moved(*(moves.get(slug, slug) for slug in slugs))
+    if found.moved:
+        raise Moved(*found.moved)
+    return found.roles
 
 
 class Moved(Exception):
@@ -591,8 +594,10 @@ def citation_payload(citation: CitingItem, links: Links) -> dict[str, Any]:
     path = citation.path
     if citation.role is not None:
         url: str | None = links.api("role-detail", citation.role.slug)
-    elif citation.kind == "collaboration":
+    elif isinstance(citation.item, Collaboration):
         url = links.api("collaboration-detail", citation.slug)
+    elif isinstance(citation.item, Pairing):
+        url = links.api("compare", *(role.slug for role in citation.item.ordered_roles))
     else:
         url = None
     return {
@@ -878,4 +883,4 @@ def not_found(request: HttpRequest) -> HttpResponseBase:
 
 
 # Five or more slugs where a comparison's are: a 400 that says why, rather than "nothing here".
-TOO_MANY_ROLES = re.compile(r"^/(?:api/v1/)?compare/[^/]+(?:/vs/[^/]+){4,}(?:/|\.md)$")
+TOO_MANY_ROLES = re.compile(rf"^/(?:api/v1/)?compare/[^/]+(?:/vs/[^/]+){{{MAX_ROLES},}}(?:/|\.md)$")

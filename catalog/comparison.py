@@ -18,6 +18,8 @@ from django.urls import reverse
 
 from catalog.models import (
     KEY_DIFFERENCES_MAX,
+    PAIRING_ROLES_MAX,
+    PAIRING_ROLES_MIN,
     Collaboration,
     Contribution,
     Dimension,
@@ -31,6 +33,7 @@ from catalog.models import (
     Source,
     StageInvolvement,
     Trait,
+    sources_of,
 )
 from catalog.querysets import KEY_QUESTION
 
@@ -599,32 +602,17 @@ class Comparison:
         The same source reaches the page through several prefetches as separate instances; each
         instance gets the number (`source.number`) so an item can cite "[2]" next to itself.
         """
-        seen: dict[int, list[Source]] = {}
-        for role in self.roles:
-            items = [
-                role,
-                *role.responsibilities.all(),
-                *role.knowledge.all(),
-                *role.traits.all(),
-                *role.involvements.all(),
-            ]
-            for item in items:
-                for citation in item.citations.all():
-                    seen.setdefault(citation.source_id, []).append(citation.source)
-        for row in self.collaborations:
-            for citation in row.collaboration.citations.all():
-                seen.setdefault(citation.source_id, []).append(citation.source)
-        if self.pairing:
-            for citation in self.pairing.citations.all():
-                seen.setdefault(citation.source_id, []).append(citation.source)
-        ordered = sorted(seen.values(), key=lambda copies: (copies[0].order, copies[0].title))
+        items = [item for role in self.roles for item in role.cited_items()]
+        items += [row.collaboration for row in self.collaborations]
+        ordered = sources_of([*items, *([self.pairing] if self.pairing else [])])
         for number, copies in enumerate(ordered, start=1):
             for source in copies:
                 source.number = number
         return [copies[0] for copies in ordered]
 
 
-MIN_ROLES, MAX_ROLES = 2, 4
+# A comparison shows the roles a pairing can hold.
+MIN_ROLES, MAX_ROLES = PAIRING_ROLES_MIN, PAIRING_ROLES_MAX
 PICKS = ("a", "b", "c", "d")  # the pickers' names, in column order: GET /compare/?a=&b=&c=&d=
 
 

@@ -1,9 +1,10 @@
-"""Downloads: the whole catalog as JSON and as CSV (one file per entity, zipped), and a role or a
-comparison as Markdown.
+"""Downloads: the whole catalog as JSON and as CSV (one file per content model, zipped), and a
+role or a comparison as Markdown.
 
-They are operations of the API (catalog.api), with its rules and its payload builders, so a file
-says exactly what the API says. Markdown is rendered by its own template engine, which does not
-HTML-escape; instead every catalog text goes through the Markdown filters registered here.
+They are operations of the API (catalog.api), with its rules. The catalog files hold every record
+of every model catalog.registry finds, as catalog.schemas describes them; the Markdown files are
+the API's payloads of a role or a comparison. Markdown is rendered by its own template engine,
+which does not HTML-escape; instead every catalog text goes through the Markdown filters here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from django.db import models
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.template import Engine, Library, engines
 from django.utils.encoding import iri_to_uri
@@ -27,89 +30,88 @@ from catalog import schemas
 from catalog.api import (
     Links,
     SlugPath,
-    citation_refs,
-    collaboration_payload,
     compared,
     comparison_payload,
     endpoint,
     find_roles,
     iso,
-    newest,
     role_payload,
-    source_summary,
 )
-from catalog.models import (
-    Collaboration,
-    CollaborationCitation,
-    Contribution,
-    ContributionCitation,
-    Dimension,
-    Function,
-    Involvement,
-    KnowledgeArea,
-    KnowledgeAreaCitation,
-    LifecycleStage,
-    LifecycleStageCitation,
-    Responsibility,
-    ResponsibilityCitation,
-    Role,
-    RoleCitation,
-    RoleKnowledge,
-    RoleKnowledgeCitation,
-    Source,
-    StageInvolvement,
-    StageInvolvementCitation,
-    Trait,
-    TraitCitation,
-)
-from catalog.querysets import cited
+from catalog.models import Involvement
+from catalog.registry import content_models
 
 MARKDOWN = "text/markdown; charset=utf-8"
 
-# --- whole catalog as JSON -----------------------------------------------------------------------
+# --- the whole catalog: every record of every content model --------------------------------------
 
 
-def entity(item: Any, links: Links, *, cites: bool = False) -> dict[str, Any]:
-    """A shared entity (function, dimension, knowledge area, lifecycle stage) in the catalog."""
-    payload = {
-        "slug": item.slug,
-        "name": item.name,
-        "description": item.description,
-        "order": item.order,
+def key(record: models.Model) -> str:
+    """A record's natural key, as the fixtures name it, in one string."""
+    return "/".join(record.natural_key())
+
+
+def value(record: models.Model, field: models.Field) -> Any:
+    """A field's value in a download: natural keys for the records it refers to, times in ISO."""
+    if field.many_to_many:
+        return [key(other) for other in getattr(record, field.name).all()]
+    if field.many_to_one:
+        return key(getattr(record, field.name))
+    found = getattr(record, field.attname)
+    if isinstance(found, datetime):
+        return iso(found)
+    if isinstance(found, date):
+        return found.isoformat()
+    return found
+
+
+def parents(model: type[models.Model], depth: int = 2) -> list[str]:
+    """The records a record's natural key may read: its parents, and theirs."""
+    found = []
+    for field in model._meta.concrete_fields:
+        if field.many_to_one:
+            found.append(field.name)
+            if depth > 1:
+                found += [f"{field.name}__{p}" for p in parents(field.related_model, depth - 1)]
+    return found
+
+
+def with_parents(model: type[models.Model]) -> models.QuerySet:
+    rows = model._default_manager.all()
+    return rows.select_related(*found) if (found := parents(model)) else rows
+
+
+def records(model: type[models.Model]) -> list[dict[str, Any]]:
+    """Every record of `model`, in its order, fields as `schemas.record_schema` describes them:
+    one query, and one per many-to-many field."""
+    fields = schemas.record_fields(model)
+    linked = [
+        Prefetch(field.name, queryset=with_parents(field.related_model))
+        for field in fields
+        if field.many_to_many
+    ]
+    rows = with_parents(model).prefetch_related(*linked).order_by(*model._meta.ordering, "pk")
+    return [{field.name: value(row, field) for field in fields} for row in rows]
+
+
+def catalog_tables() -> dict[str, tuple[list[models.Field], list[dict[str, Any]]]]:
+    """Each content model's table name, its fields and its records."""
+    return {
+        schemas.table_name(model): (schemas.record_fields(model), records(model))
+        for model in content_models()
     }
-    if cites:
-        payload["citations"] = citation_refs(item)
-    payload["updated"] = iso(item.updated)
-    return payload
 
 
 def catalog_payload(links: Links) -> dict[str, Any]:
-    """Everything, in 15 queries whatever the catalog's size."""
-    roles = list(Role.objects.with_page().with_changed())
-    collaborations = list(Collaboration.objects.with_contributions().with_changed())
-    sources = list(Source.objects.all())
-    functions = list(Function.objects.all())
-    areas = list(KnowledgeArea.objects.prefetch_related(cited(KnowledgeArea)))
-    dimensions = list(Dimension.objects.all())
-    stages = list(LifecycleStage.objects.prefetch_related(cited(LifecycleStage)))
-    updated = newest(
-        [
-            *(role.changed for role in roles),
-            *(collaboration.changed for collaboration in collaborations),
-            *(item.updated for item in [*sources, *functions, *areas, *dimensions, *stages]),
-        ]
-    )
+    tables = {name: rows for name, (_, rows) in catalog_tables().items()}
+    # ISO times in UTC sort as text.
+    times = [row.get("updated") for rows in tables.values() for row in rows]
+    updated = max(filter(None, times), default=None)
     return {
+        "format": schemas.DATA_FORMAT,
         "url": links.api("catalog-json"),
         "api": links.api("index"),
-        "updated": iso(updated),
-        "roles": [role_payload(role, links) for role in roles],
-        "collaborations": [collaboration_payload(c, links) for c in collaborations],
-        "sources": [source_summary(source, links) for source in sources],
-        "functions": [entity(item, links) for item in functions],
-        "knowledge_areas": [entity(item, links, cites=True) for item in areas],
-        "dimensions": [entity(item, links) for item in dimensions],
-        "lifecycle_stages": [entity(item, links, cites=True) for item in stages],
+        "updated": updated,
+        **tables,
     }
 
 
@@ -123,7 +125,7 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
     "/downloads/catalog.json",
     name="catalog-json",
     operation_id="downloadCatalogJson",
-    summary="The whole catalog as one JSON document",
+    summary="The whole catalog as one JSON document: every record of every content model",
     tag="downloads",
     ok=schemas.Catalog,
 )
@@ -134,251 +136,44 @@ def catalog_json(request: HttpRequest) -> HttpResponse:
     return attachment(body.encode(), "application/json", "roles-catalog.json")
 
 
-# --- whole catalog as CSV ------------------------------------------------------------------------
-
-# Each table: the model, its row order (the natural key, so two downloads of the same content
-# diff cleanly), and its columns as (header, field lookup). Slugs stand in for foreign keys, so
-# rows join on the same keys the fixtures and the API use.
-CSV_TABLES: dict[str, tuple[type, list[str], list[tuple[str, str]]]] = {
-    "roles": (
-        Role,
-        ["slug"],
-        [
-            ("slug", "slug"),
-            ("name", "name"),
-            ("short_name", "short_name"),
-            ("summary", "summary"),
-            ("main_goal", "main_goal"),
-            ("description", "description"),
-            ("order", "order"),
-        ],
-    ),
-    "functions": (
-        Function,
-        ["slug"],
-        [("slug", "slug"), ("name", "name"), ("description", "description"), ("order", "order")],
-    ),
-    "responsibilities": (
-        Responsibility,
-        ["role__slug", "slug"],
-        [
-            ("role", "role__slug"),
-            ("slug", "slug"),
-            ("function", "function__slug"),
-            ("title", "title"),
-            ("description", "description"),
-            ("order", "order"),
-        ],
-    ),
-    "knowledge_areas": (
-        KnowledgeArea,
-        ["slug"],
-        [
-            ("slug", "slug"),
-            ("name", "name"),
-            ("description", "description"),
-            ("order", "order"),
-        ],
-    ),
-    "role_knowledge": (
-        RoleKnowledge,
-        ["role__slug", "area__slug"],
-        [
-            ("role", "role__slug"),
-            ("area", "area__slug"),
-            ("level", "level"),
-            ("note", "note"),
-        ],
-    ),
-    "dimensions": (
-        Dimension,
-        ["slug"],
-        [("slug", "slug"), ("name", "name"), ("description", "description"), ("order", "order")],
-    ),
-    "traits": (
-        Trait,
-        ["role__slug", "dimension__slug"],
-        [
-            ("role", "role__slug"),
-            ("dimension", "dimension__slug"),
-            ("text", "text"),
-        ],
-    ),
-    "lifecycle_stages": (
-        LifecycleStage,
-        ["slug"],
-        [
-            ("slug", "slug"),
-            ("name", "name"),
-            ("description", "description"),
-            ("order", "order"),
-        ],
-    ),
-    "involvements": (
-        StageInvolvement,
-        ["role__slug", "stage__slug"],
-        [
-            ("role", "role__slug"),
-            ("stage", "stage__slug"),
-            ("level", "level"),
-            ("note", "note"),
-        ],
-    ),
-    "collaborations": (
-        Collaboration,
-        ["slug"],
-        [
-            ("slug", "slug"),
-            ("title", "title"),
-            ("description", "description"),
-            ("order", "order"),
-        ],
-    ),
-    "contributions": (
-        Contribution,
-        ["collaboration__slug", "role__slug"],
-        [
-            ("collaboration", "collaboration__slug"),
-            ("role", "role__slug"),
-            ("raci", "raci"),
-            ("text", "text"),
-        ],
-    ),
-    "sources": (
-        Source,
-        ["slug"],
-        [
-            ("slug", "slug"),
-            ("title", "title"),
-            ("publisher", "publisher"),
-            ("kind", "kind"),
-            ("edition", "edition"),
-            ("year", "year"),
-            ("accessed", "accessed"),
-            ("url", "url"),
-            ("note", "note"),
-            ("order", "order"),
-        ],
-    ),
-}
-
-# Columns holding a role's many-to-many links, as space-separated slugs (slugs have no spaces).
-ROLE_LINKS = {
-    "key_functions": (
-        Role.key_functions.through,
-        "function",
-        ["function__order", "function__name"],
-    ),
-}
-
 # A spreadsheet would run a cell that starts like this as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value: Any, *, key: bool) -> str:
+def csv_cell(field: models.Field, value: Any) -> str:
+    """A value in a CSV cell: keys of many records separated by spaces (keys have none), and
+    text that a spreadsheet would run as a formula defused with a leading quote."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return iso(value) or ""
-    if isinstance(value, date):  # a source's accessed date: no time, no zone
-        return value.isoformat()
+    if isinstance(value, list):
+        return " ".join(value)
     value = str(value)
-    if not key and value.startswith(FORMULA_START):
+    keyed = field.is_relation or isinstance(field, (models.SlugField, models.URLField))
+    if not keyed and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
-def csv_table(
-    model: type,
-    order: list[str],
-    columns: list[tuple[str, str]],
-    extra: dict[str, dict[str, str]],
-) -> str:
-    lookups = [lookup for _, lookup in columns]
-    headers = [header for header, _ in columns] + [*extra, "updated"]
-    rows = model._default_manager.order_by(*order).values_list(*lookups, "updated")
+def csv_table(fields: list[models.Field], rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headers)
+    writer.writerow([field.name for field in fields])
     for row in rows:
-        cells = [
-            csv_cell(value, key=lookup == "slug" or lookup.endswith("__slug") or lookup == "url")
-            for value, lookup in zip(row[:-1], lookups, strict=True)
-        ]
-        cells += [values.get(row[0], "") for values in extra.values()]
-        writer.writerow([*cells, csv_cell(row[-1], key=True)])
-    return out.getvalue()
-
-
-def role_links() -> dict[str, dict[str, str]]:
-    """For each many-to-many column of roles.csv: role slug → space-separated linked slugs."""
-    columns: dict[str, dict[str, str]] = {}
-    for column, (through, target, order) in ROLE_LINKS.items():
-        linked: dict[str, list[str]] = {}
-        pairs = through.objects.order_by(*order).values_list("role__slug", f"{target}__slug")
-        for role, slug in pairs:
-            linked.setdefault(role, []).append(slug)
-        columns[column] = {role: " ".join(slugs) for role, slugs in linked.items()}
-    return columns
-
-
-# citations.csv: every citation, the cited item named by its kind and natural key (slugs joined
-# by "/"), in the order of the fixtures.
-CITATION_KINDS: list[tuple[str, type, list[str]]] = [
-    ("role", RoleCitation, ["item__slug"]),
-    ("responsibility", ResponsibilityCitation, ["item__role__slug", "item__slug"]),
-    ("knowledge_area", KnowledgeAreaCitation, ["item__slug"]),
-    ("role_knowledge", RoleKnowledgeCitation, ["item__role__slug", "item__area__slug"]),
-    ("trait", TraitCitation, ["item__role__slug", "item__dimension__slug"]),
-    ("lifecycle_stage", LifecycleStageCitation, ["item__slug"]),
-    ("involvement", StageInvolvementCitation, ["item__role__slug", "item__stage__slug"]),
-    ("collaboration", CollaborationCitation, ["item__slug"]),
-    (
-        "contribution",
-        ContributionCitation,
-        ["item__collaboration__slug", "item__role__slug"],
-    ),
-]
-
-
-def citations_table() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["kind", "item", "source", "locator", "order", "updated"])
-    for kind, model, key in CITATION_KINDS:
-        rows = model.objects.order_by(*key, "source__slug").values_list(
-            *key, "source__slug", "locator", "order", "updated"
-        )
-        for row in rows:
-            *item, source, locator, order, updated = row
-            writer.writerow(
-                [
-                    kind,
-                    "/".join(item),
-                    source,
-                    csv_cell(locator, key=False),
-                    order,
-                    csv_cell(updated, key=True),
-                ]
-            )
+        writer.writerow([csv_cell(field, row[field.name]) for field in fields])
     return out.getvalue()
 
 
 def catalog_zip() -> bytes:
-    """One CSV per entity in a zip, in 22 queries. Same content, same bytes."""
-    files = {
-        f"{name}.csv": csv_table(model, order, columns, role_links() if name == "roles" else {})
-        for name, (model, order, columns) in CSV_TABLES.items()
-    }
-    files["citations.csv"] = citations_table()
+    """One CSV per content model in a zip, its records as in catalog.json. Same content, same
+    bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
+        for name, (fields, rows) in catalog_tables().items():
             # A fixed date keeps the archive's bytes a function of the content alone.
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(f"{name}.csv", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, content.encode())
+            archive.writestr(info, csv_table(fields, rows).encode())
     return buffer.getvalue()
 
 
@@ -386,7 +181,7 @@ def catalog_zip() -> bytes:
     "/downloads/catalog-csv.zip",
     name="catalog-csv",
     operation_id="downloadCatalogCsv",
-    summary="The whole catalog as CSV, one file per entity, in a zip",
+    summary="The whole catalog as CSV, one file per content model, in a zip",
     tag="downloads",
     ok=None,
     media_type="application/zip",

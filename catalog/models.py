@@ -80,7 +80,15 @@ class UpdatedField(models.DateTimeField):
         return value
 
 
-class TimeStamped(models.Model):
+class Content(models.Model):
+    """Marks a model whose rows are catalog content: catalog.registry finds it, so its rows are
+    downloaded, its edits move the catalog version on, and the Editors group may edit it."""
+
+    class Meta:
+        abstract = True
+
+
+class TimeStamped(Content):
     """`updated` feeds the API's `updated` times and the admin's stale-edit guard."""
 
     updated = UpdatedField()
@@ -164,96 +172,70 @@ class Source(TimeStamped):
 
     def cited_by(self) -> list[CitingItem]:
         """Everything that cites this source, and where, from `SourceQuerySet.with_citations()`."""
+        from catalog.registry import citation_models, cited_from
+
         return [
-            *(
-                CitingItem("role", c.item.slug, c.item.name, c.item, c.locator, c.item)
-                for c in self.rolecitations.all()
-            ),
-            *(
-                CitingItem(
-                    "responsibility", c.item.slug, c.item.title, c.item, c.locator, c.item.role
-                )
-                for c in self.responsibilitycitations.all()
-            ),
-            *(
-                CitingItem("knowledge_area", c.item.slug, c.item.name, c.item, c.locator)
-                for c in self.knowledgeareacitations.all()
-            ),
-            *(
-                CitingItem(
-                    "role_knowledge",
-                    c.item.area.slug,
-                    c.item.area.name,
-                    c.item,
-                    c.locator,
-                    c.item.role,
-                )
-                for c in self.roleknowledgecitations.all()
-            ),
-            *(
-                CitingItem(
-                    "trait",
-                    c.item.dimension.slug,
-                    c.item.dimension.name,
-                    c.item,
-                    c.locator,
-                    c.item.role,
-                )
-                for c in self.traitcitations.all()
-            ),
-            *(
-                CitingItem("lifecycle_stage", c.item.slug, c.item.name, c.item, c.locator)
-                for c in self.lifecyclestagecitations.all()
-            ),
-            *(
-                CitingItem(
-                    "involvement",
-                    c.item.stage.slug,
-                    c.item.stage.name,
-                    c.item,
-                    c.locator,
-                    c.item.role,
-                )
-                for c in self.stageinvolvementcitations.all()
-            ),
-            *(
-                CitingItem("collaboration", c.item.slug, c.item.title, c.item, c.locator)
-                for c in self.collaborationcitations.all()
-            ),
-            *(
-                CitingItem(
-                    "contribution",
-                    c.item.collaboration.slug,
-                    c.item.collaboration.title,
-                    c.item,
-                    c.locator,
-                    c.item.role,
-                )
-                for c in self.contributioncitations.all()
-            ),
+            CitingItem(citation.item, citation.locator)
+            for model in citation_models()
+            for citation in getattr(self, cited_from(model)).all()
         ]
+
+
+def sources_of(items: Iterable[models.Model]) -> list[list[Source]]:
+    """The sources the items cite (their citations prefetched), in the sources' order, each as
+    every copy of it the prefetches made (a page numbers each copy)."""
+    found: dict[int, list[Source]] = {}
+    for item in items:
+        for citation in item.citations.all():
+            found.setdefault(citation.source_id, []).append(citation.source)
+    return sorted(found.values(), key=lambda copies: (copies[0].order, copies[0].title))
 
 
 @dataclass(frozen=True)
 class CitingItem:
-    """One thing that cites a source: its kind, name, the item itself, where in the source
-    (the locator) and the role it belongs to."""
+    """One thing that cites a source and where in the source (the locator). It is named by its
+    subject: itself when it has a slug, else what it is about (a trait by its dimension)."""
 
-    kind: str
-    slug: str
-    title: str
     item: models.Model
     locator: str
-    role: Role | None = None
+
+    @property
+    def kind(self) -> str:
+        from catalog.registry import kind_of
+
+        return kind_of(type(self.item))
+
+    @property
+    def subject(self) -> models.Model:
+        if hasattr(self.item, "slug"):
+            return self.item
+        return next(
+            getattr(self.item, field.name)
+            for field in self.item._meta.concrete_fields
+            if field.many_to_one and field.name != "role"
+        )
+
+    @property
+    def slug(self) -> str:
+        return self.subject.slug
+
+    @property
+    def title(self) -> str:
+        subject = self.subject
+        return getattr(subject, "name", None) or getattr(subject, "title", None) or str(subject)
+
+    @property
+    def role(self) -> Role | None:
+        """The role the item belongs to (a role belongs to itself)."""
+        return self.item if isinstance(self.item, Role) else getattr(self.item, "role", None)
 
     @property
     def path(self) -> str | None:
         """The item's place on the site; lifecycle stages and knowledge areas have none."""
-        if self.kind in ("lifecycle_stage", "knowledge_area"):
-            return None
-        if self.kind == "contribution":
-            return self.item.collaboration.get_absolute_url()
-        return self.item.get_absolute_url()
+        for thing in (self.item, self.subject):
+            if hasattr(thing, "get_absolute_url"):
+                return thing.get_absolute_url()
+        return None
 
 
 @reversion.register()
@@ -319,34 +301,23 @@ class Role(TimeStamped):
         return [title.strip() for title in self.other_titles.split(",") if title.strip()]
 
     def cited_sources(self) -> list[Source]:
-        """Every source the role and its items cite, in the sources' order (from `with_page`)."""
+        """Every source the role, its items and its shared activities cite, in the sources'
+        order (from `with_page`)."""
         items = [
-            self,
-            *self.responsibilities.all(),
-            *self.knowledge.all(),
-            *self.traits.all(),
-            *self.involvements.all(),
+            *self.cited_items(),
             *(part.collaboration for part in self.contributions.all()),
         ]
-        found = {
-            citation.source.pk: citation.source
-            for item in items
-            for citation in item.citations.all()
-        }
-        return sorted(found.values(), key=lambda source: (source.order, source.title))
+        return [copies[0] for copies in sources_of(items)]
 
-    @property
-    def last_changed(self):
-        """The latest edit to the role or its items, from rows `with_page()` already fetched."""
-        rows = [
+    def cited_items(self) -> list[models.Model]:
+        """The role and the items of its own that cite sources (from `with_page`)."""
+        return [
             self,
             *self.responsibilities.all(),
             *self.knowledge.all(),
             *self.traits.all(),
             *self.involvements.all(),
-            *self.contributions.all(),
         ]
-        return max(row.updated for row in rows if row.updated)
 
     @property
     def accent(self) -> int:
@@ -368,7 +339,7 @@ class Role(TimeStamped):
             RoleSlugRedirect.objects.filter(old_slug=self.slug).delete()
 
 
-class RoleSlugRedirect(models.Model):
+class RoleSlugRedirect(Content):
     """An old slug of a renamed role; its URLs answer 301 to the role's current slug."""
 
     old_slug = models.SlugField(max_length=80, unique=True)
@@ -502,7 +473,7 @@ class Responsibility(TimeStamped):
     @property
     def shared_activities(self) -> list[Contribution]:
         """The role's parts in shared activities that exercise this responsibility, read from
-        `Role.objects.with_page().with_shared_activities()` without a query of its own."""
+        `Role.objects.with_page()` without a query of its own."""
         return [
             part
             for part in self.role.contributions.all()
@@ -660,6 +631,8 @@ class LifecycleStage(TimeStamped):
 @reversion.register(follow=["citations"])
 class StageInvolvement(TimeStamped):
     """How a role takes part in a lifecycle stage: leads, supports, or not at all."""
+
+    cited_as = "involvement"  # its kind in the API's `cited_by` since v1
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="involvements")
     stage = models.ForeignKey(LifecycleStage, on_delete=models.CASCADE, related_name="involvements")
@@ -990,20 +963,6 @@ class ContributionCitation(Citation):
                 violation_error_message="This item already cites this source.",
             )
         ]
-
-
-# Every citation model, in the order pages and the sources page list them.
-CITATION_MODELS: list[type[Citation]] = [
-    RoleCitation,
-    TraitCitation,
-    ResponsibilityCitation,
-    RoleKnowledgeCitation,
-    KnowledgeAreaCitation,
-    LifecycleStageCitation,
-    StageInvolvementCitation,
-    CollaborationCitation,
-    ContributionCitation,
-]
 
 
 class CatalogVersion(models.Model):

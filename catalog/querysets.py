@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import models
 from django.db.models import DateTimeField, F, OuterRef, Prefetch
@@ -31,6 +31,15 @@ def newest_child(model: type[models.Model], parent: str) -> Coalesce:
     """The latest `updated` among `model` rows pointing at the outer row, else the row's own."""
     rows = model.objects.filter(**{parent: OuterRef("pk")}).order_by("-updated").values("updated")
     return Coalesce(rows[:1], F("updated"), output_field=DateTimeField())
+
+
+class Resolved(NamedTuple):
+    """Roles asked for by slug: all `roles` found; else the current slugs when some were
+    renamed (`moved`), or the slugs that name no role (`unknown`)."""
+
+    roles: list[Role]
+    moved: list[str] | None = None
+    unknown: list[str] = []
 
 
 class RoleQuerySet(models.QuerySet):
@@ -76,10 +85,23 @@ class RoleQuerySet(models.QuerySet):
             )
         )
 
+    def resolve(self, *slugs: str) -> Resolved:
+        """The roles named, fully loaded, in the order asked; else where a renamed role's old
+        slugs now lead, or which slugs name no role. Pages, API and downloads all ask this."""
+        found = self.in_order(*slugs)
+        if len(found) == len(slugs):
+            return Resolved(found)
+        known = {role.slug for role in found}
+        moves = self.renamed(set(slugs) - known)
+        unknown = [slug for slug in dict.fromkeys(slugs) if slug not in known | moves.keys()]
+        moved = None if unknown else [moves.get(slug, slug) for slug in slugs]
+        return Resolved(found, moved=moved, unknown=unknown)
+
     def with_page(self) -> RoleQuerySet:
-        """Everything a role page shows, in 14 queries whatever the catalog's size: the role,
-        key functions, five kinds of item, and the citations (with sources) of the role, of
-        each kind of item and of the shared activities."""
+        """Everything a role page shows, in 15 queries whatever the catalog's size: the role,
+        key functions, five kinds of item, the responsibilities behind each part in a shared
+        activity, and the citations (with sources) of the role, of each kind of item and of the
+        shared activities."""
         from catalog.models import (
             Collaboration,
             Contribution,
@@ -121,17 +143,13 @@ class RoleQuerySet(models.QuerySet):
                 "contributions",
                 queryset=Contribution.objects.select_related("collaboration")
                 .prefetch_related(
-                    cited(Contribution), cited(Collaboration, "collaboration__citations")
+                    "responsibilities",
+                    cited(Contribution),
+                    cited(Collaboration, "collaboration__citations"),
                 )
                 .order_by("collaboration__order", "collaboration__title"),
             ),
         )
-
-    def with_shared_activities(self) -> RoleQuerySet:
-        """After `with_page`: the responsibilities each of the role's parts exercises, so each
-        responsibility can list its shared activities (`Responsibility.shared_activities`):
-        1 query."""
-        return self.prefetch_related("contributions__responsibilities")
 
     def with_confusions(self) -> RoleQuerySet:
         """The roles each is often confused with, and why, in the editors' order: 1 query."""
@@ -228,31 +246,27 @@ class SourceQuerySet(models.QuerySet):
         return self if moment is None else self.filter(updated__gte=moment)
 
     def with_citations(self) -> SourceQuerySet:
-        """Every source with every citation of it and the item cited, in 10 queries whatever
-        the size: the sources, then one query per kind of citation."""
-        from catalog.models import CITATION_MODELS
+        """Every source with every citation of it and the item cited, whatever the size: the
+        sources, then one query per kind of citation (and one for the roles of pairings)."""
+        from catalog.models import Role
+        from catalog.registry import citation_models, cited_from, cited_model
 
-        # What each kind of item needs to name itself and link to its place on a page.
-        item_relations = {
-            "rolecitation": ["item"],
-            "responsibilitycitation": ["item__role", "item__function"],
-            "knowledgeareacitation": ["item"],
-            "roleknowledgecitation": ["item__role", "item__area"],
-            "traitcitation": ["item__role", "item__dimension"],
-            "lifecyclestagecitation": ["item"],
-            "stageinvolvementcitation": ["item__role", "item__stage"],
-            "collaborationcitation": ["item"],
-            "contributioncitation": ["item__role", "item__collaboration"],
-        }
+        def cited_items(citation: type[models.Model]) -> models.QuerySet:
+            # What each item needs to name itself and link to its place on a page: its parents,
+            # and the roles of an item that belongs to several (a pairing).
+            item = cited_model(citation)._meta
+            parents = [f"item__{f.name}" for f in item.concrete_fields if f.many_to_one]
+            roles = [f"item__{f.name}" for f in item.many_to_many if f.related_model is Role]
+            return (
+                citation.objects.select_related("item", *parents)
+                .prefetch_related(*roles)
+                .order_by("item__pk", "order")
+            )
+
         return self.prefetch_related(
             *(
-                Prefetch(
-                    f"{model._meta.model_name}s",
-                    queryset=model.objects.select_related(
-                        *item_relations[model._meta.model_name]
-                    ).order_by("item__pk", "order"),
-                )
-                for model in CITATION_MODELS
+                Prefetch(cited_from(model), queryset=cited_items(model))
+                for model in citation_models()
             )
         )
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from django.db import models
+from django.utils.text import capfirst, slugify
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from catalog.registry import citation_kinds, content_models
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
@@ -401,17 +405,9 @@ class CollaborationList(Strict):
 class Citation(Strict):
     """Something that cites a source. `role` is set for items that belong to a role."""
 
-    kind: Literal[
-        "role",
-        "responsibility",
-        "knowledge_area",
-        "role_knowledge",
-        "trait",
-        "lifecycle_stage",
-        "involvement",
-        "collaboration",
-        "contribution",
-    ]
+    kind: Literal[*citation_kinds()] = Field(  # type: ignore[valid-type]
+        description="What sort of item: one per model that cites sources."
+    )
     slug: Slug
     title: str
     role: Slug | None
@@ -434,48 +430,66 @@ class SourceList(Strict):
     sources: list[Source]
 
 
-# --- the whole catalog -------------------------------------------------------------------------
+# --- the whole catalog: one list of records per content model, generated from the models ------
+
+DATA_FORMAT = 2  # 1 held roles, activities and sources nested as the API shows them
+
+Key = Annotated[
+    str,
+    Field(description="A record's natural key: its slugs, joined by “/” where it has several."),
+]
 
 
-class Entity(Strict):
-    slug: Slug
-    name: str
-    description: str
-    order: Order
-    updated: Updated
+def field_type(field: models.Field) -> object:
+    """The JSON type of a model field's value in a record."""
+    if field.many_to_many:
+        return list[Key]
+    if field.many_to_one:
+        kind: object = Key
+    elif field.choices:
+        kind = Literal[*(value for value, _ in field.flatchoices)]
+    elif isinstance(field, models.DateTimeField):
+        kind = Updated
+    elif isinstance(field, models.DateField):
+        kind = Annotated[str, Field(json_schema_extra={"format": "date"})]
+    elif isinstance(field, models.IntegerField):
+        kind = int
+    else:
+        kind = str
+    return kind | None if field.null else kind
 
 
-class Function(Entity):
-    pass
+def record_fields(model: type[models.Model]) -> list[models.Field]:
+    """Every field a record of `model` holds: all but the database's own id."""
+    meta = model._meta
+    return [field for field in [*meta.concrete_fields, *meta.many_to_many] if not field.primary_key]
 
 
-class Dimension(Entity):
-    pass
+def table_name(model: type[models.Model]) -> str:
+    """A model's name in the downloads: its plural in snake case (roles, role_citations)."""
+    return slugify(model._meta.verbose_name_plural).replace("-", "_")
 
 
-class KnowledgeArea(Strict):
-    slug: Slug
-    name: str
-    description: str
-    order: Order
-    citations: Citations
-    updated: Updated
+def record_schema(model: type[models.Model]) -> type[Strict]:
+    fields = {
+        field.name: (
+            field_type(field),
+            Field(description=str(field.help_text or capfirst(field.verbose_name))),
+        )
+        for field in record_fields(model)
+    }
+    return create_model(f"{model.__name__}Record", __base__=Strict, __doc__=model.__doc__, **fields)
 
 
-class LifecycleStage(KnowledgeArea):
-    pass
-
-
-class Catalog(Strict):
-    """The whole catalog in one document."""
-
-    url: Uri
-    api: Uri
-    updated: Updated | None
-    roles: list[Role]
-    collaborations: list[Collaboration]
-    sources: list[SourceSummary]
-    functions: list[Function]
-    knowledge_areas: list[KnowledgeArea]
-    dimensions: list[Dimension]
-    lifecycle_stages: list[LifecycleStage]
+Catalog = create_model(
+    "Catalog",
+    __base__=Strict,
+    __doc__=f"The whole catalog in one document, data format {DATA_FORMAT}: every record of every "
+    "content model, one list per model, each record's fields as in the database, with natural "
+    "keys for the records it refers to.",
+    format=(Literal[DATA_FORMAT], Field(description="The version of this document's layout.")),
+    url=(Uri, ...),
+    api=(Uri, ...),
+    updated=(Updated | None, ...),
+    **{table_name(model): (list[record_schema(model)], ...) for model in content_models()},
+)

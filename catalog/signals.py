@@ -12,29 +12,8 @@ from reversion.signals import post_revision_commit
 
 from catalog.changes import record_changes
 from catalog.conditional import clock
-from catalog.models import CatalogVersion
-
-CONTENT_MODELS = {
-    "source",
-    "function",
-    "role",
-    "roleslugredirect",
-    "confusion",
-    "responsibility",
-    "knowledgearea",
-    "roleknowledge",
-    "dimension",
-    "trait",
-    "lifecyclestage",
-    "stageinvolvement",
-    "collaboration",
-    "contribution",
-    "pairing",
-    "keydifference",
-    *(f"{kind}citation" for kind in ("role", "responsibility", "knowledgearea", "roleknowledge")),
-    *(f"{kind}citation" for kind in ("trait", "lifecyclestage", "stageinvolvement")),
-    *(f"{kind}citation" for kind in ("collaboration", "contribution", "pairing")),
-}
+from catalog.models import CatalogVersion, Content
+from catalog.registry import content_models
 
 
 def after_migrate(using: str = "default", **kwargs) -> None:
@@ -45,9 +24,10 @@ def after_migrate(using: str = "default", **kwargs) -> None:
 
     CatalogVersion.objects.using(using).get_or_create(pk=1, defaults={"number": 1})
     editors, _ = Group.objects.using(using).get_or_create(name="Editors")
+    models = [model._meta.model_name for model in content_models()]
     editors.permissions.set(
         Permission.objects.using(using).filter(
-            content_type__app_label="catalog", content_type__model__in=CONTENT_MODELS
+            content_type__app_label="catalog", content_type__model__in=models
         )
     )
 
@@ -65,8 +45,7 @@ def bump_catalog_version() -> None:
 
 
 def is_content(sender) -> bool:
-    meta = sender._meta
-    return meta.app_label == "catalog" and meta.model_name in CONTENT_MODELS
+    return isinstance(sender, type) and issubclass(sender, Content)
 
 
 @receiver(post_save)

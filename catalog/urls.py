@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from catalog import changes, views
+from catalog.comparison import MAX_ROLES
 
 app_name = "catalog"
 
@@ -17,7 +18,7 @@ urlpatterns = [
     path("compare/<slug:a>/vs/<slug:b>/vs/<slug:c>/", views.compare, name="compare"),
     path("compare/<slug:a>/vs/<slug:b>/vs/<slug:c>/vs/<slug:d>/", views.compare, name="compare"),
     re_path(
-        r"^compare/(?P<slugs>[-a-zA-Z0-9_]+(?:/vs/[-a-zA-Z0-9_]+){4,})/$",
+        rf"^compare/(?P<slugs>[-a-zA-Z0-9_]+(?:/vs/[-a-zA-Z0-9_]+){{{MAX_ROLES},}})/$",
         views.compare_too_many,
         name="compare-too-many",
     ),

@@ -21,6 +21,7 @@ from django.http import (
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
@@ -164,27 +165,16 @@ def redirect_keeping_query(request: HttpRequest, path: str) -> HttpResponsePerma
     return HttpResponsePermanentRedirect(path)
 
 
-def moved_role(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect:
-    """301 from a renamed role's old slug to its current URL, keeping the query; else 404."""
-    current = Role.objects.renamed([slug]).get(slug)
-    if current is None:
-        raise Http404("No role has this address.")
-    return redirect_keeping_query(request, reverse("catalog:role-detail", args=[current]))
-
-
 @require_safe
 @vary_on_headers("HX-Request")
 @catalog_conditional
 def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    role = (
-        Role.objects.with_page()
-        .with_shared_activities()
-        .with_confusions()
-        .filter(slug=slug)
-        .first()
-    )
-    if role is None:
-        return moved_role(request, slug)
+    found = Role.objects.with_confusions().with_changed().resolve(slug)
+    if found.moved:
+        return redirect_keeping_query(request, reverse("catalog:role-detail", args=found.moved))
+    if found.unknown:
+        raise Http404("No role has this address.")
+    (role,) = found.roles
     responsibilities = list(role.responsibilities.all())
     functions = list({r.function_id: r.function for r in responsibilities}.values())
     asked = request.GET.get("function", "").strip()
@@ -254,29 +244,30 @@ def search(request: HtmxHttpRequest) -> TemplateResponse:
 # --- sources ----------------------------------------------------------------------------------
 
 
+# How the sources page names a group of citing items where the model's plural would not do;
+# any other cited model is listed under its plural.
+CITING_GROUPS = {
+    "trait": "At a glance",
+    "role_knowledge": "Knowledge",
+    "involvement": "Lifecycle involvement",
+    "collaboration": "Shared activities",
+    "contribution": "Parts in shared activities",
+    "pairing": "Comparisons",
+}
+
+
 def citations(source: Source) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """What cites a source and where in it (`Source.cited_by`), as the page groups it:
-    (kind, [(label, url, locator)]), sorted by label; an empty url: no page of its own."""
-    cited = source.cited_by()
-
-    def of(kind: str, label=lambda c: f"{c.role.label}: {c.title}") -> list[tuple[str, str, str]]:
-        return sorted((label(c), c.path or "", c.locator) for c in cited if c.kind == kind)
-
-    def role_in(c) -> str:
-        return f"{c.role.label} in {c.title}"
-
-    groups = [
-        ("Roles", of("role", lambda c: c.title)),
-        ("At a glance", of("trait")),
-        ("Responsibilities", of("responsibility")),
-        ("Knowledge", of("role_knowledge")),
-        ("Knowledge areas", of("knowledge_area", lambda c: c.title)),
-        ("Lifecycle stages", of("lifecycle_stage", lambda c: c.title)),
-        ("Lifecycle involvement", of("involvement", role_in)),
-        ("Shared activities", of("collaboration", lambda c: c.title)),
-        ("Parts in shared activities", of("contribution", role_in)),
-    ]
-    return [(kind, items) for kind, items in groups if items]
+    """What cites a source and where in it (`Source.cited_by`), grouped by kind in the order of
+    the models: (group, [(label, url, locator)]), sorted by label; an empty url: no page."""
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for cited in source.cited_by():
+        plural = type(cited.item)._meta.verbose_name_plural
+        group = CITING_GROUPS.get(cited.kind) or capfirst(plural)
+        label = cited.title
+        if cited.role not in (None, cited.item):
+            label = f"{cited.role.label}: {label}"
+        groups.setdefault(group, []).append((label, cited.path or "", cited.locator))
+    return [(group, sorted(items)) for group, items in groups.items()]
 
 
 @require_safe
@@ -464,19 +455,14 @@ def compare(
     request: HtmxHttpRequest, a: str, b: str, c: str | None = None, d: str | None = None
 ) -> HttpResponse:
     slugs = [slug for slug in (a, b, c, d) if slug is not None]
-    found = Role.objects.for_comparison(*slugs)
-    if len(found) == len(slugs):
-        return comparison_response(request, found)
-    # A renamed role anywhere: 301 to the comparison's current address, keeping the query.
-    known = {role.slug for role in found}
-    moved = Role.objects.renamed(set(slugs) - known)
-    current = [slug if slug in known else moved.get(slug) for slug in slugs]
-    if None not in current:
-        return redirect_keeping_query(request, reverse("catalog:compare", args=current))
-    unknown = [slug for slug, now in zip(slugs, current, strict=True) if now is None]
+    found = Role.objects.resolve(*slugs)
+    if found.moved:  # a renamed role anywhere: 301 to the comparison's current address
+        return redirect_keeping_query(request, reverse("catalog:compare", args=found.moved))
+    if not found.unknown:
+        return comparison_response(request, found.roles)
     roles = list(Role.objects.only("slug", "name", "order"))
-    form = CompareForm(initial=picked(dict.fromkeys(r.slug for r in found)), roles=roles)
-    names = " or ".join(f"“{slug[:60]}”" for slug in dict.fromkeys(unknown))
+    form = CompareForm(initial=picked(dict.fromkeys(r.slug for r in found.roles)), roles=roles)
+    names = " or ".join(f"“{slug[:60]}”" for slug in found.unknown)
     problem = f"There is no role called {names}. Pick the roles to compare from the lists below."
     return picker_page(request, form, roles, problem=problem, status=404)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
@@ -18,7 +17,7 @@ from playwright.sync_api import expect
 from reversion.models import Version
 
 from catalog.models import Responsibility, Role
-from catalog.signals import CONTENT_MODELS
+from catalog.registry import content_models
 from tests.browser import assert_no_axe_violations, screenshot, settle
 from tests.factories import make_admin_catalog
 from tests.test_admin import (
@@ -39,7 +38,8 @@ def editors_group(transactional_db) -> None:
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label="catalog", content_type__model__in=CONTENT_MODELS
+            content_type__app_label="catalog",
+            content_type__model__in=[model._meta.model_name for model in content_models()],
         )
     )
 
@@ -130,10 +130,10 @@ def test_role_form_and_lists_fit_a_1280_px_screen(live_seed_catalog, page):
     assert hidden == []
 
     # Every list's columns fit beside its filters.
-    for model in sorted(CONTENT_MODELS):
-        if not admin.site.is_registered(apps.get_model("catalog", model)):
+    for model in content_models():
+        if not admin.site.is_registered(model):
             continue  # edited inline only (citations)
-        page.goto(reverse(f"admin:catalog_{model}_changelist"))
+        page.goto(reverse(f"admin:catalog_{model._meta.model_name}_changelist"))
         overflow = page.evaluate(
             "(() => { const t = document.querySelector('#result_list');"
             " return t ? t.scrollWidth - t.parentElement.clientWidth : 0; })()"

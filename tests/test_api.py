@@ -18,7 +18,6 @@ from catalog.models import (
     Collaboration,
     Contribution,
     Function,
-    KnowledgeArea,
     LifecycleStage,
     Responsibility,
     Role,
@@ -26,7 +25,17 @@ from catalog.models import (
     Source,
     StageInvolvement,
 )
-from tests.factories import cite, make_catalog, make_function, make_source, make_stage
+from catalog.registry import content_models
+from catalog.schemas import table_name
+from tests.factories import (
+    cite,
+    make_catalog,
+    make_confusion,
+    make_function,
+    make_pairing,
+    make_source,
+    make_stage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,38 +46,26 @@ BASE = "http://testserver"
 ENDPOINTS: dict[str, tuple[str, int]] = {
     "index": ("/api/v1/", 2),
     "roles": ("/api/v1/roles/", 3),
-    "role": ("/api/v1/roles/role-0/", 15),
+    "role": ("/api/v1/roles/role-0/", 16),
     # The comparison reads the lifecycle stages too (it lists every stage, as the page does) and
     # the editors' record for the pair.
-    "compare": ("/api/v1/compare/role-0/vs/role-1/", 17),
+    "compare": ("/api/v1/compare/role-0/vs/role-1/", 18),
     "collaborations": ("/api/v1/collaborations/", 5),
     "collaboration": ("/api/v1/collaborations/activity-0/", 5),
-    "sources": ("/api/v1/sources/", 11),
-    "source": ("/api/v1/sources/factory-source/", 11),
+    "sources": ("/api/v1/sources/", 12),
+    "source": ("/api/v1/sources/factory-source/", 12),
     "openapi": ("/api/v1/openapi.json", 1),
-    "catalog_json": ("/downloads/catalog.json", 26),
-    "catalog_csv": ("/downloads/catalog-csv.zip", 23),
-    "role_markdown": ("/roles/role-0.md", 15),
-    "compare_markdown": ("/compare/role-0/vs/role-1.md", 17),
+    # One query per content model (26), and one per many-to-many field that links any (here
+    # the roles' key functions and the responsibilities behind contributions; no pairings).
+    "catalog_json": ("/downloads/catalog.json", 29),
+    "catalog_csv": ("/downloads/catalog-csv.zip", 29),
+    "role_markdown": ("/roles/role-0.md", 16),
+    "compare_markdown": ("/compare/role-0/vs/role-1.md", 18),
 }
 PATHS = [path for path, _ in ENDPOINTS.values()]
 JSON_PATHS = [path for path in PATHS if path.startswith("/api/")]
 
-CSV_FILES = {
-    "citations",
-    "roles",
-    "functions",
-    "responsibilities",
-    "knowledge_areas",
-    "role_knowledge",
-    "dimensions",
-    "traits",
-    "lifecycle_stages",
-    "involvements",
-    "collaborations",
-    "contributions",
-    "sources",
-}
+CSV_FILES = {table_name(model) for model in content_models()}
 
 
 @pytest.fixture
@@ -561,25 +558,33 @@ def test_head_answers_like_get_without_a_body(client, catalog, path):
 # --- downloads ---------------------------------------------------------------------------------
 
 
-def test_catalog_json_is_the_whole_catalog_as_the_api_shows_it(client, catalog):
+def test_catalog_json_holds_every_record_of_every_content_model(client, catalog):
+    make_pairing(*catalog, source=Source.objects.get(), locator="The bottom line")
+    make_confusion(catalog[0], catalog[1])
     response = client.get("/downloads/catalog.json")
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"] == 'attachment; filename="roles-catalog.json"'
     document = json.loads(response.content)
-    assert document["url"] == f"{BASE}/downloads/catalog.json"
-    assert [role["slug"] for role in document["roles"]] == ["role-0", "role-1"]
-    assert document["roles"][0] == get_json(client, "/api/v1/roles/role-0/")
-    assert (
-        document["collaborations"] == get_json(client, "/api/v1/collaborations/")["collaborations"]
-    )
-    assert len(document["functions"]) == 3
-    assert len(document["knowledge_areas"]) == KnowledgeArea.objects.count()
-    assert document["knowledge_areas"][0]["citations"] == [
-        {"source": "factory-source", "locator": "Section 1"}
+    assert (document["format"], document["url"]) == (2, f"{BASE}/downloads/catalog.json")
+    counts = {table_name(model): model._default_manager.count() for model in content_models()}
+    assert {name: len(document[name]) for name in counts} == counts
+    assert counts["pairing_citations"] == counts["confusions"] == 1
+    assert document["pairing_citations"] == [
+        {
+            "updated": document["pairing_citations"][0]["updated"],
+            "source": "factory-source",
+            "locator": "The bottom line",
+            "order": 0,
+            "item": "role-0-vs-role-1",
+        }
     ]
-    assert len(document["dimensions"]) == 3
-    assert len(document["lifecycle_stages"]) == 3
-    assert [s["slug"] for s in document["sources"]] == ["factory-source"]
+    assert document["pairings"][0]["roles"] == ["role-0", "role-1"]
+    assert document["roles"][0]["key_functions"] == ["function-0", "function-1"]
+    duty = document["responsibilities"][0]
+    assert (duty["role"], duty["slug"], duty["function"]) == ("role-0", "duty-0", "function-0")
+    assert document["updated"] == max(
+        row["updated"] for rows in document.values() if isinstance(rows, list) for row in rows
+    )
 
 
 def read_zip(content: bytes) -> dict[str, list[dict[str, str]]]:
@@ -592,36 +597,37 @@ def read_zip(content: bytes) -> dict[str, list[dict[str, str]]]:
         }
 
 
-def test_catalog_csv_zip_has_one_file_per_entity_keyed_by_slugs(client, catalog):
+def test_catalog_csv_zip_has_one_file_per_content_model_keyed_by_slugs(client, catalog):
     Source.objects.update(accessed=date(2026, 12, 1), year=2024)
+    make_pairing(*catalog, source=Source.objects.get(), locator="The bottom line")
     response = client.get("/downloads/catalog-csv.zip")
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == 'attachment; filename="roles-catalog-csv.zip"'
     tables = read_zip(response.content)
     assert set(tables) == CSV_FILES
+    document = get_json(client, "/downloads/catalog.json")
+    for name, rows in tables.items():
+        assert len(rows) == len(document[name]), name
     assert [row["slug"] for row in tables["roles"]] == ["role-0", "role-1"]
     assert tables["roles"][0]["key_functions"] == "function-0 function-1"
-    assert len(tables["responsibilities"]) == Responsibility.objects.count() == 8
+    assert tables["pairings"][0]["roles"] == "role-0 role-1"
     duty = tables["responsibilities"][0]
     assert (duty["role"], duty["slug"], duty["function"]) == ("role-0", "duty-0", "function-0")
-    cites = [c for c in tables["citations"] if c["kind"] == "responsibility"]
-    assert (cites[0]["item"], cites[0]["source"], cites[0]["locator"]) == (
+    cite = tables["responsibility_citations"][0]
+    assert (cite["item"], cite["source"], cite["locator"]) == (
         "role-0/duty-0",
         "factory-source",
         "Section 1",
     )
     assert parse_time(duty["updated"])
-    assert len(tables["contributions"]) == Contribution.objects.count() == 4
     assert tables["contributions"][0] == {
+        "updated": tables["contributions"][0]["updated"],
         "collaboration": "activity-0",
         "role": "role-0",
         "raci": "A",
         "text": "Role 0 part in Activity 0",
-        "updated": tables["contributions"][0]["updated"],
+        "responsibilities": "role-0/duty-0",
     }
-    assert len(tables["role_knowledge"]) == 8
-    assert len(tables["traits"]) == 6
-    assert len(tables["involvements"]) == 6
     assert tables["sources"][0]["url"] == "https://example.com/"
     assert (tables["sources"][0]["accessed"], tables["sources"][0]["year"]) == (
         "2026-12-01",
@@ -635,8 +641,9 @@ def test_catalog_csv_has_a_header_row_even_when_empty(client, db):
     assert all(rows == [] for rows in tables.values())
     with zipfile.ZipFile(io.BytesIO(client.get("/downloads/catalog-csv.zip").content)) as zipped:
         header = zipped.read("roles.csv").decode().splitlines()[0]
-    assert (
-        header == "slug,name,short_name,summary,main_goal,description,order,key_functions,updated"
+    assert header == (
+        "updated,slug,name,short_name,other_titles,summary,main_goal,description,order,"
+        "key_functions"
     )
 
 
@@ -833,8 +840,8 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        ("/api/v1/roles/role-0/?function=function-1", 16),
-        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 18),
+        ("/api/v1/roles/role-0/?function=function-1", 17),
+        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 19),
         ("/api/v1/collaborations/?role=role-1", 6),
     ],
 )
@@ -850,7 +857,7 @@ def test_filters_cost_one_more_query(client, catalog, django_assert_num_queries,
         ("/api/v1/roles/?updated_since=2000-01-01T00:00:00Z", 3),
         ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z", 5),
         ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z&role=role-1", 6),
-        ("/api/v1/sources/?updated_since=2000-01-01T00:00:00Z", 11),
+        ("/api/v1/sources/?updated_since=2000-01-01T00:00:00Z", 12),
     ],
 )
 def test_updated_since_costs_no_extra_query(

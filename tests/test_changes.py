@@ -198,13 +198,13 @@ def test_the_change_log_page_links_its_feed_and_is_in_the_nav_and_sitemap(client
 def test_every_role_page_shows_when_it_last_changed_and_links_to_its_changes(client, loaded):
     role = Role.objects.get(slug="project-manager")
     edit(role.traits.first(), text="A later answer.")
-    role = Role.objects.with_page().get(pk=role.pk)
+    role = Role.objects.with_changed().get(pk=role.pk)
 
     html = client.get(role.get_absolute_url()).content.decode()
 
     assert f'Last changed <a href="{URL}?role=project-manager">' in html
-    assert f'<time datetime="{role.last_changed.isoformat()}">' in html
-    assert role.last_changed == role.traits.order_by("-updated").first().updated
+    assert f'<time datetime="{role.changed.isoformat()}">' in html
+    assert role.changed == role.traits.order_by("-updated").first().updated
 
 
 def test_the_change_log_only_answers_get_and_head(client, loaded):

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import models
 
 from catalog.models import (
-    CITATION_MODELS,
     LOCATOR_MAX_WORDS,
     UNLINKED_KINDS,
     Collaboration,
@@ -38,6 +37,7 @@ from catalog.models import (
     Trait,
     sentence_count,
 )
+from catalog.registry import citation_models
 
 pytestmark = pytest.mark.usefixtures("seed_catalog")
 
@@ -286,7 +286,7 @@ def test_no_text_shares_a_run_of_eight_words_with_the_seed_folder():
 
 
 def all_citations():
-    for model in CITATION_MODELS:
+    for model in citation_models():
         yield from model.objects.select_related("source")
 
 
@@ -349,7 +349,7 @@ def test_every_source_has_publisher_edition_year_accessed_and_a_purpose():
 
 def test_every_source_is_cited_by_something():
     cited = set()
-    for model in CITATION_MODELS:
+    for model in citation_models():
         cited |= set(model.objects.values_list("source_id", flat=True))
     assert list(Source.objects.exclude(pk__in=cited).values_list("slug", flat=True)) == []
 

@@ -22,9 +22,9 @@ from tests.factories import cite, make_catalog, make_source
 
 pytestmark = pytest.mark.django_db
 
-ROLE_PAGE_QUERIES = 14  # role + key functions, responsibilities, knowledge, traits,
-# involvements, contributions, and the citations of the role, of each of those five kinds and
-# of the shared activities
+ROLE_PAGE_QUERIES = 15  # role + key functions, responsibilities, knowledge, traits,
+# involvements, contributions and the responsibilities behind them, and the citations of the
+# role, of each of those five kinds and of the shared activities
 COLLABORATION_QUERIES = 4  # activities, their citations, contributions, their citations
 
 
@@ -53,6 +53,7 @@ def touch_everything(role: Role) -> int:
             c.collaboration.title
             + "".join(x.source.title for x in c.collaboration.citations.all())
             + "".join(x.locator for x in c.citations.all())
+            + "".join(r.title for r in c.responsibilities.all())
             for c in role.contributions.all()
         ),
     ]
