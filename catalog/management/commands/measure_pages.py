@@ -64,8 +64,7 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=30)
 
     def handle(self, *args, runs: int, **options) -> None:
-        middleware = [name for name in settings.MIDDLEWARE if "pagecache" not in name]
-        with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"], MIDDLEWARE=middleware):
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
             self.measure(runs)
 
     def measure(self, runs: int) -> None:
