@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import ipaddress
 import json
 import os
 import pwd
@@ -239,6 +240,7 @@ def nginx_config(
         "@RUNTIME@": str(runtime),
         "@SOCKET@": str(socket_path),
         "@LISTEN@": f"127.0.0.1:{port}",
+        "@TRUSTED_PROXIES@": trusted_proxies(os.environ.get("SERVE_TRUSTED_PROXIES", "127.0.0.1")),
         "@STATIC_ROOT@": str(static_root),
         **static_fields(static),
     }
@@ -248,6 +250,16 @@ def nginx_config(
     path = runtime / "nginx.conf"
     path.write_text(text)
     return path
+
+
+def trusted_proxies(given: str) -> str:
+    """deploy/nginx.conf's @TRUSTED_PROXIES@: the addresses or networks, comma-separated, whose
+    X-Forwarded-Proto nginx passes on, as geo entries."""
+    try:
+        networks = [ipaddress.ip_network(item.strip()) for item in given.split(",") if item.strip()]
+    except ValueError as error:
+        raise SystemExit(f"SERVE_TRUSTED_PROXIES: {error}") from None
+    return "\n        ".join(f"{network} 1;" for network in networks)
 
 
 def gunicorn_command() -> list[str]:

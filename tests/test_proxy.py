@@ -9,14 +9,17 @@ nginx: skipped where it is not installed, required in CI (ROLES_REQUIRE_NGINX=1,
 from __future__ import annotations
 
 import os
+import pwd
 import select
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -290,3 +293,100 @@ def test_without_nginx_make_serve_runs_gunicorn_alone(tmp_path: Path, loaded_dat
         response = Client(server.port).get(ROLE)
         assert response.status == 200
         assert response.headers["Server"].startswith("gunicorn")
+
+
+TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+@contextmanager
+def tls_front(folder: Path, upstream: int) -> Iterator[tuple[int, ssl.SSLContext]]:
+    """A second nginx that terminates TLS with a certificate made now and passes requests to
+    `make serve`'s on `upstream`, marked X-Forwarded-Proto: https; its port and a context that
+    trusts its certificate."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subject = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+    key_type = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-days",
+            "1",
+            *key_type,
+            *subject,
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    temp = " ".join(f"{kind}_temp_path {folder}/{kind};" for kind in TEMP_PATHS)
+    config = folder / "front.conf"
+    config.write_text(
+        f"""{user} worker_processes 1; pid {folder}/front.pid; error_log stderr warn; daemon off;
+        events {{}}
+        http {{
+            access_log off; {temp}
+            server {{
+                listen 127.0.0.1:{port} ssl;
+                ssl_certificate {cert};
+                ssl_certificate_key {key};
+                location / {{
+                    proxy_pass http://127.0.0.1:{upstream};
+                    proxy_set_header Host $http_host;
+                    proxy_set_header X-Forwarded-Proto $scheme;
+                }}
+            }}
+        }}"""
+    )
+    front = subprocess.Popen(["nginx", "-e", "stderr", "-p", str(folder), "-c", str(config)])
+    try:
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert front.poll() is None, "the TLS front end did not start"
+            time.sleep(0.05)
+        yield port, ssl.create_default_context(cafile=cert)
+    finally:
+        front.terminate()
+        front.wait(timeout=10)
+
+
+def test_https_through_a_tls_front_end(tmp_path, loaded_database_file) -> None:
+    """README's set-up: a TLS-terminating proxy in front of `make serve`, DJANGO_SECURE_SSL=1.
+    Its https requests get pages with HSTS and an admin session in a Secure cookie; a plain
+    http request, or one from elsewhere claiming https, is redirected to https."""
+    env = nginx_env(tmp_path, loaded_database_file, WEB_CONCURRENCY="1", DJANGO_SECURE_SSL="1")
+    with Server(env, tmp_path / "server.log") as server, tls_front(tmp_path, server.port) as tls:
+        port, context = tls
+        shell(
+            server,
+            "from django.contrib.auth import get_user_model; get_user_model().objects"
+            ".create_superuser('editor', 'editor@example.com', 'a-long-editor-password')",
+        )
+        visitor = Client(port, tls=context)
+        page = visitor.get(ROLE)
+        assert page.status == 200
+        assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+        editor = Client(port, tls=context)
+        signed_in = editor.login("admin/", "editor", "a-long-editor-password")
+        session = [c for c in signed_in.headers.get_all("Set-Cookie") if c.startswith("sessionid=")]
+        assert len(session) == 1 and "; Secure" in session[0], session
+        admin = editor.get("/admin/")
+        assert admin.status == 200
+        assert "Catalog content" in admin.text and "Log out" in admin.text
+
+        for plain in (
+            Client(server.port).get(ROLE),
+            Client(server.port, source="127.0.0.2").get(
+                ROLE, headers={"X-Forwarded-Proto": "https"}
+            ),
+        ):
+            assert plain.status == 301
+            assert plain.headers["Location"] == f"https://127.0.0.1:{server.port}{ROLE}"
