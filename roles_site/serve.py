@@ -133,6 +133,17 @@ def prepare(env: dict[str, str]) -> Path:
         return build_static(env)
 
 
+def render_error_page(runtime: Path, static_root: Path) -> None:
+    """The app's page for requests nginx refuses itself (deploy/nginx.conf's error_page)."""
+    from django.template.loader import render_to_string
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=static_root):  # the build nginx serves
+        html = render_to_string("400.html")
+    (runtime / "errors").mkdir(exist_ok=True)
+    (runtime / "errors" / "400.html").write_text(html)
+
+
 def proxy_wanted(env: dict[str, str]) -> bool:
     """nginx in front unless SERVE_PROXY=none; SERVE_PROXY=nginx insists on it."""
     choice = env.get("SERVE_PROXY", "").strip().lower()
@@ -280,6 +291,7 @@ def run_behind_nginx(env: dict[str, str], port: int) -> int:
     # socket only (roles_site.clientaddress); the loopback port keeps its connection's address.
     gunicorn_env = {**env, "GUNICORN_BIND": ",".join(binds), "DJANGO_BEHIND_NGINX": "1"}
     static_root = Path(env["DJANGO_STATIC_ROOT"])
+    render_error_page(runtime, static_root)
     config = nginx_config(runtime, port, socket_path, static_root, static_headers(static_root))
     print(f"nginx on http://127.0.0.1:{port} -> gunicorn on {socket_path}", flush=True)
     children: list[subprocess.Popen] = []

@@ -8,8 +8,10 @@ nginx: skipped where it is not installed, required in CI (ROLES_REQUIRE_NGINX=1,
 
 from __future__ import annotations
 
+import http.client
 import os
 import pwd
+import re
 import select
 import shutil
 import socket
@@ -205,6 +207,26 @@ def test_what_nginx_must_leave_to_django_reaches_django(served: Server) -> None:
     assert answers["unknown parameter"].status == 400
     assert answers["post"].status in {403, 405}
     assert answers["head of an error"].status == 404
+
+
+REFUSED_BY_NGINX = {
+    400: b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\n\r\n",  # two Hosts
+    413: b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000000\r\n\r\n",
+    414: b"GET /" + b"a" * 20_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("status", REFUSED_BY_NGINX)
+def test_what_nginx_refuses_gets_the_apps_error_page(served: Server, status: int) -> None:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
+        sock.sendall(REFUSED_BY_NGINX[status])
+        raw = http.client.HTTPResponse(sock)
+        raw.begin()
+        head, body = raw, raw.read()
+    assert head.status == status
+    assert head.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"<h1>We could not read that request</h1>" in body
+    assert re.search(rb'href="/static/css/site\.[0-9a-f]{12}\.css"', body)
 
 
 def test_static_files_are_served_by_nginx_compressed_and_immutable(served: Server) -> None:
