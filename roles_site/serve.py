@@ -157,15 +157,6 @@ def proxy_wanted(env: dict[str, str]) -> bool:
     return True
 
 
-def sampling_client():
-    """A test client for asking Django, at start, what it sends: under an allowed Host."""
-    from django.conf import settings
-    from django.test import Client
-
-    hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")]
-    return Client(HTTP_HOST=hosts[0] if hosts else "localhost")
-
-
 # The headers nginx decides for a static file itself: the file's own, its Cache-Control and CORS
 # per location (deploy/nginx.conf), Vary from gzip_vary (where a .gz lies beside the file).
 STATIC_OWN_HEADERS = frozenset(
@@ -192,12 +183,13 @@ def static_headers(static_root: Path) -> dict[str, str]:
     Policy, over HTTPS Strict-Transport-Security). nginx serves static files in whitenoise's
     place, so they carry the same; STATIC_FALLBACK if Django cannot be asked."""
     from django.conf import settings
-    from django.test import override_settings
+    from django.test import Client, override_settings
 
     try:
         manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
         path = manifest.get("css/site.css") or next(iter(manifest.values()))
-        client = sampling_client()
+        hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")]
+        client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")  # a Host Django serves
         with override_settings(STATIC_ROOT=static_root):  # whitenoise reads its files now
             response = client.get(settings.STATIC_URL + path, secure=settings.SECURE_SSL_REDIRECT)
     except Exception as error:  # serve anyway, static files with nosniff only
