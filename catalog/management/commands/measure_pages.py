@@ -1,7 +1,7 @@
 """Print each public page's server time, query count and compressed first-load bytes.
 
-Renders through the whole middleware stack in-process (no page cache, so every figure is a real
-render), on whatever catalog the database holds.
+Renders through the whole middleware stack in-process, every figure a real render, on whatever
+catalog the database holds.
 """
 
 from __future__ import annotations
