@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -125,20 +126,35 @@ class Response:
 
 
 class Client:
-    """A cookie-keeping HTTP/1.1 client that does not follow redirects (a 302 is an answer)."""
+    """A cookie-keeping HTTP/1.1 client that does not follow redirects (a 302 is an answer);
+    HTTPS with `tls`, the context that trusts the server's certificate."""
 
-    def __init__(self, port: int, timeout: float = 30, source: str | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        timeout: float = 30,
+        source: str | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.port = port
         self.timeout = timeout
         # The loopback address to connect from (127.0.0.2, …): another visitor to the server.
         self.source = (source, 0) if source else None
+        self.tls = tls
         self.cookies: dict[str, str] = {}
+
+    @property
+    def origin(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
     ) -> Response:
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=self.timeout, source_address=self.source
+        options = {"timeout": self.timeout, "source_address": self.source}
+        connection = (
+            http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls, **options)
+            if self.tls
+            else http.client.HTTPConnection("127.0.0.1", self.port, **options)
         )
         all_headers = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
         if self.cookies:
@@ -162,8 +178,8 @@ class Client:
     ) -> Response:
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
-            "Origin": f"http://127.0.0.1:{self.port}",
-            "Referer": f"http://127.0.0.1:{self.port}{path}",
+            "Origin": self.origin,
+            "Referer": f"{self.origin}{path}",
             **(headers or {}),
         }
         return self.request("POST", path, body=urlencode(data).encode(), headers=headers)
@@ -177,13 +193,14 @@ class Client:
         parser.feed(response.text)
         return parser.fields
 
-    def login(self, admin_url: str, username: str, password: str) -> None:
+    def login(self, admin_url: str, username: str, password: str) -> Response:
         login_path = f"/{admin_url.strip('/')}/login/"
         fields = dict(self.form(login_path))
         fields.update(username=username, password=password, next=f"/{admin_url.strip('/')}/")
         response = self.post(login_path, fields)
         if response.status != 302:
             raise RuntimeError(f"admin login failed: {response.status}")
+        return response
 
 
 class FormParser(HTMLParser):

@@ -1,56 +1,35 @@
 """Conditional GET (Django's condition()) and shared caching for catalog pages and API answers.
 
-Validators belong to the resource. The ETag names the catalog version, the code that renders it,
-and the URL, host and representation (page or partial) asked for. A process learns whether a URL
-answers 2xx at a catalog version by answering it once; until it has, and for every URL that
-answers an error, no precondition is evaluated (RFC 9110 13.2.1: a request that would not get a
-2xx ignores them), so an unknown role is a 404 and a bad query a 400 whatever If-None-Match,
-If-Match or If-Modified-Since say. The views' own checks decide what exists: nothing here repeats
-them.
+The ETag names the catalog version, the deploy (DJANGO_DEPLOY_ID: new code renders anew), and the
+URL, host and representation (page or partial) asked for; Last-Modified is the version's time.
+An ETag is only ever sent with a 2xx answer, so a request that names one proves its URL answered
+2xx at this version and deploy: condition() may answer 304 before rendering. Any other
+precondition (If-None-Match: *, If-Match, a date alone) is judged on the rendered answer, so an
+unknown role is a 404 and a bad query a 400 whatever it says (RFC 9110 13.2.1).
 
 The catalog version is kept in process memory: re-read (one indexed query) at most once per
 CATALOG_VERSION_CHECK_SECONDS, and forgotten at once when this process saves content. A 304 costs
-no query; an edit on another instance is seen here within that interval.
+no query. Under DEBUG (`make run`) there are no validators: an edited template shows at once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, wraps
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date
 from django.views.decorators.http import condition
 
 from catalog.models import CatalogVersion
-
-
-def code_fingerprint() -> str:
-    """A digest of the code and templates that render pages, so a deploy that changes what a
-    catalog version renders as also changes every ETag (no stale 304s after an upgrade)."""
-    digest = hashlib.blake2b(digest_size=6)
-    base = Path(settings.BASE_DIR)
-    for folder, pattern in (("catalog", "**/*.py"), ("templates", "**/*"), ("static", "**/*")):
-        for path in sorted((base / folder).glob(pattern)):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-RENDER_VERSION = code_fingerprint()
-
 
 # --- the catalog version, in memory ------------------------------------------------------------
 
@@ -59,12 +38,6 @@ RENDER_VERSION = code_fingerprint()
 class Version:
     number: int
     changed: datetime | None
-
-    @property
-    def token(self) -> str:
-        """Names this version even across test databases that reuse version numbers."""
-        stamp = self.changed.timestamp() if self.changed else 0
-        return f"{self.number}.{stamp:.6f}"
 
 
 @cache
@@ -111,7 +84,7 @@ clock = VersionClock()
 
 
 def request_version(request: HttpRequest) -> Version:
-    """One version per request: the page cache asks first, then the view, and both must agree."""
+    """One version per request, so its ETag and Last-Modified agree."""
     version = getattr(request, "_catalog_version", None)
     if version is None:
         version = request._catalog_version = clock.current()
@@ -129,10 +102,11 @@ def representation(request: HttpRequest) -> str:
     return f"hx-{htmx.target or ''}"[:80]
 
 
-def resource_key(request: HttpRequest) -> str:
-    """The resource and representation a response is for: links in it are absolute, so the host
-    and scheme are part of it too."""
-    return "\n".join(
+def catalog_validators(request: HttpRequest) -> tuple[str, datetime | None]:
+    """ETag and Last-Modified of this request's resource at the current version. Links in an
+    answer are absolute, so scheme and host are part of the resource too."""
+    version = request_version(request)
+    resource = "\n".join(
         (
             request.scheme,
             request.META.get("HTTP_HOST", ""),
@@ -140,48 +114,8 @@ def resource_key(request: HttpRequest) -> str:
             representation(request),
         )
     )
-
-
-def catalog_validators(request: HttpRequest) -> tuple[str, int | None]:
-    """ETag and Last-Modified (Unix seconds) of this request's resource at the current version."""
-    version = request_version(request)
-    resource = hashlib.blake2b(resource_key(request).encode(), digest_size=6).hexdigest()
-    etag = f'"c{version.number}-{RENDER_VERSION}-{resource}"'
-    return etag, int(version.changed.timestamp()) if version.changed else None
-
-
-def resource_etag(request: HttpRequest, *args, **kwargs) -> str:
-    return catalog_validators(request)[0]
-
-
-def resource_last_modified(request: HttpRequest, *args, **kwargs) -> datetime | None:
-    return request_version(request).changed
-
-
-class Outcomes:
-    """Whether each URL answered 2xx at the current catalog version, in this process. Bounded:
-    a crawler's endless query strings only cost an occasional fresh start."""
-
-    LIMIT = 4096
-
-    def __init__(self) -> None:
-        self.token = ""
-        self.succeeded: dict[str, bool] = {}
-        self.lock = threading.Lock()
-
-    def get(self, version: Version, key: str) -> bool | None:
-        if version.token != self.token:
-            return None
-        return self.succeeded.get(key)
-
-    def put(self, version: Version, key: str, success: bool) -> None:
-        with self.lock:
-            if version.token != self.token or len(self.succeeded) >= self.LIMIT:
-                self.token, self.succeeded = version.token, {}
-            self.succeeded[key] = success
-
-
-outcomes = Outcomes()
+    digest = hashlib.blake2b(resource.encode(), digest_size=6).hexdigest()
+    return f'"c{version.number}-{settings.DEPLOY_ID}-{digest}"', version.changed
 
 
 def shared_cache_control(response: HttpResponse) -> HttpResponse:
@@ -201,38 +135,44 @@ def shared_cache_control(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def names_an_etag(request: HttpRequest) -> bool:
+    """Whether the request's only preconditions are ETags we sent (see the module docstring)."""
+    tags = request.headers.get("If-None-Match", "").strip()
+    return (
+        tags not in ("", "*")
+        and "If-Match" not in request.headers
+        and "If-Unmodified-Since" not in request.headers
+    )
+
+
+validated = condition(
+    etag_func=lambda request, *args, **kwargs: catalog_validators(request)[0],
+    last_modified_func=lambda request, *args, **kwargs: catalog_validators(request)[1],
+)
+
+
 def catalog_conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Validators, conditional GET and Cache-Control for a view of catalog content.
 
     Apply it innermost (below @require_safe / @vary_on_headers) to a view that answers GET and
     HEAD from the catalog; it leaves other methods to the view.
     """
-    conditioned = condition(etag_func=resource_etag, last_modified_func=resource_last_modified)(
-        view
-    )
+    conditioned = validated(view)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        version, key = request_version(request), resource_key(request)
-        succeeded = outcomes.get(version, key)
-        if succeeded:
-            return shared_cache_control(conditioned(request, *args, **kwargs))
-        # Never answered here at this version, or answered with an error: answer it in full,
-        # and only a 2xx answer is then checked against the request's preconditions.
-        response = view(request, *args, **kwargs)
-        success = 200 <= response.status_code < 300
-        if succeeded is None:
-            outcomes.put(version, key, success)
-        if success:
-            etag, last_modified = catalog_validators(request)
-            response.headers.setdefault("ETag", etag)
-            if last_modified is not None:
-                response.headers.setdefault("Last-Modified", http_date(last_modified))
-            response = get_conditional_response(
-                request, etag=etag, last_modified=last_modified, response=response
-            )
+        if settings.DEBUG:
+            return shared_cache_control(view(request, *args, **kwargs))
+        if names_an_etag(request):
+            response = conditioned(request, *args, **kwargs)
+        else:
+            response = view(request, *args, **kwargs)
+            if 200 <= response.status_code < 300:
+                response = validated(lambda *_args, **_kwargs: response)(request, *args, **kwargs)
+        if not (200 <= response.status_code < 300 or response.status_code == 304):
+            del response.headers["ETag"], response.headers["Last-Modified"]
         return shared_cache_control(response)
 
     return wrapper

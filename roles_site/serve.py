@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import ipaddress
 import json
 import os
 import pwd
@@ -33,8 +34,6 @@ STATIC_BUILDS = BASE_DIR / "staticfiles"
 GUNICORN_CONF = Path(__file__).resolve().parent / "gunicorn.conf.py"
 NGINX_TEMPLATE = BASE_DIR / "deploy" / "nginx.conf"
 KEEP_BUILDS = 3
-# What the page store's writers may write per catalog version, all workers together.
-STORE_BUDGET = 256 * 1024 * 1024
 
 
 def secret_key() -> str:
@@ -63,6 +62,8 @@ def production_environ(environ: dict[str, str]) -> dict[str, str]:
     # 127.0.0.1 speaks plain HTTP; behind a TLS proxy set DJANGO_SECURE_SSL=1.
     env.setdefault("DJANGO_SECURE_SSL", "0")
     env.setdefault("DJANGO_SETTINGS_MODULE", "roles_site.settings")
+    # Each start is a new deploy as far as ETags go: code or templates may have changed.
+    env.setdefault("DJANGO_DEPLOY_ID", format(time.time_ns() // 1_000_000, "x"))
     if not env.get("DJANGO_SECRET_KEY"):
         env["DJANGO_SECRET_KEY"] = secret_key()
     return env
@@ -132,6 +133,17 @@ def prepare(env: dict[str, str]) -> Path:
         return build_static(env)
 
 
+def render_error_page(runtime: Path, static_root: Path) -> None:
+    """The app's page for requests nginx refuses itself (deploy/nginx.conf's error_page)."""
+    from django.template.loader import render_to_string
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=static_root):  # the build nginx serves
+        html = render_to_string("400.html")
+    (runtime / "errors").mkdir(exist_ok=True)
+    (runtime / "errors" / "400.html").write_text(html)
+
+
 def proxy_wanted(env: dict[str, str]) -> bool:
     """nginx in front unless SERVE_PROXY=none; SERVE_PROXY=nginx insists on it."""
     choice = env.get("SERVE_PROXY", "").strip().lower()
@@ -145,47 +157,22 @@ def proxy_wanted(env: dict[str, str]) -> bool:
     return True
 
 
-def sampling_client():
-    """A test client for asking Django, at start, what it sends: under an allowed Host."""
-    from django.conf import settings
-    from django.test import Client
-
-    hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")]
-    return Client(HTTP_HOST=hosts[0] if hosts else "localhost")
-
-
-def sample_headers(static_root: Path) -> dict[str, dict[str, str]] | None:
-    """The headers Django sends with a public page and with an API answer, less those nginx makes
-    for a file itself (roles_site.pagestore.OWN_HEADERS): what nginx adds to stored answers, and
-    what the writer checks each answer against. None if Django would not answer them here, or
-    nginx could not send them (the store is then off)."""
-    from django.conf import settings
-    from django.test import override_settings
-    from django.urls import reverse
-
-    from roles_site.pagestore import KINDS, own_headers
-
-    client = sampling_client()
-    secure = settings.SECURE_SSL_REDIRECT
-    samples = {}
-    for path in (reverse("catalog:home"), reverse("api:role-list")):
-        with override_settings(STATIC_ROOT=static_root):  # the build gunicorn is given
-            response = client.get(path, secure=secure)
-        kind = KINDS.get(response.get("Content-Type", ""))
-        if response.status_code != 200 or kind is None:
-            print(f"page store off: {path} answered {response.status_code}", flush=True)
-            return None
-        samples[kind] = own_headers(response)
-        for name, value in samples[kind].items():
-            if nginx_quoted(value) is None:
-                print(f"page store off: nginx cannot send {name}: {value!r}", flush=True)
-                return None
-    return samples
-
-
-# The headers nginx decides for a static file itself: its Cache-Control and CORS per location
-# (deploy/nginx.conf), Vary from gzip_vary (where a .gz lies beside the file), the file's own.
-STATIC_OWN_HEADERS = frozenset({"cache-control", "access-control-allow-origin"})
+# The headers nginx decides for a static file itself: the file's own, its Cache-Control and CORS
+# per location (deploy/nginx.conf), Vary from gzip_vary (where a .gz lies beside the file).
+STATIC_OWN_HEADERS = frozenset(
+    {
+        "date",
+        "content-length",
+        "content-type",
+        "content-encoding",
+        "etag",
+        "last-modified",
+        "server",
+        "vary",
+        "cache-control",
+        "access-control-allow-origin",
+    }
+)
 # What a static file carries at least, if Django cannot be asked.
 STATIC_FALLBACK = {"X-Content-Type-Options": "nosniff"}
 
@@ -196,14 +183,13 @@ def static_headers(static_root: Path) -> dict[str, str]:
     Policy, over HTTPS Strict-Transport-Security). nginx serves static files in whitenoise's
     place, so they carry the same; STATIC_FALLBACK if Django cannot be asked."""
     from django.conf import settings
-    from django.test import override_settings
-
-    from roles_site.pagestore import OWN_HEADERS
+    from django.test import Client, override_settings
 
     try:
         manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
         path = manifest.get("css/site.css") or next(iter(manifest.values()))
-        client = sampling_client()
+        hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip(".*")]
+        client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")  # a Host Django serves
         with override_settings(STATIC_ROOT=static_root):  # whitenoise reads its files now
             response = client.get(settings.STATIC_URL + path, secure=settings.SECURE_SSL_REDIRECT)
     except Exception as error:  # serve anyway, static files with nosniff only
@@ -215,7 +201,7 @@ def static_headers(static_root: Path) -> dict[str, str]:
     headers = {
         name: value
         for name, value in response.headers.items()
-        if name.lower() not in OWN_HEADERS | STATIC_OWN_HEADERS
+        if name.lower() not in STATIC_OWN_HEADERS
     }
     if any(nginx_quoted(value) is None for value in headers.values()):
         print("static files: nginx cannot send Django's headers", flush=True)
@@ -240,88 +226,11 @@ def nginx_quoted(value: str) -> str | None:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-# Which file of the page store a request would be (roles_site.pagestore names it alike): one
-# string of every part the name depends on, and for each representation one regular expression
-# over it. A request is for the store only if it is a GET or HEAD; with no If-Match or
-# If-Unmodified-Since (Django judges those); whose Host is labels of a host name (never "." or
-# "..") and a port, one folder each (any other reaches Django, which answers 400 to one it does
-# not allow); whose path and query string, as the client sent them (so "//x/" or "/a/../b/"
-# still reach Django), are plain characters (named captures $store_p and $store_q). The htmx
-# headers come first, so an htmx request fails the page's expression at its start, not after
-# the whole path. Header matches are case-sensitive, as django-htmx's ("HX-Request: TRUE" is
-# not htmx).
-STORE_KEY = (
-    "$http_hx_request|$http_hx_history_restore_request|$http_hx_target|$request_method"
-    "|$http_if_match$http_if_unmodified_since|$http_host|$request_uri"
-)
-
-
-def store_patterns() -> dict[str, str]:
-    """The representation (catalog.conditional.representation) -> the expression a request's
-    STORE_KEY must match to be it: the page (not htmx, or an htmx history restore), or
-    "hx-$store_t" for any other htmx request whose target nginx can name in a file. They
-    exclude each other; a request that matches neither goes to Django."""
-    from roles_site.pagestore import SAFE_HOST, SAFE_PATH, SAFE_QUERY, SAFE_TARGET
-
-    rest = (
-        rf"\|(?:GET|HEAD)\|\|{SAFE_HOST.pattern}\|(?<store_p>{SAFE_PATH.pattern})"
-        rf"(?:\?(?<store_q>{SAFE_QUERY.pattern}))?$"
-    )
-    return {
-        "page": rf"^(?:true\|true\|[^|]*|(?!true\|)[^|]*\|[^|]*\|[^|]*){rest}",
-        "hx-$store_t": rf"^true\|(?!true\|)[^|]*\|(?<store_t>{SAFE_TARGET.pattern}){rest}",
-    }
-
-
-def store_fields(store: Path, headers: dict[str, dict[str, str]] | None) -> dict[str, str]:
-    """deploy/nginx.conf's page-store fields: for each route of the store (pagestore.ROUTES), the
-    file to serve and the headers to add, those of `headers` and the Vary its profile names. With
-    no `headers` the store is off: every request goes to Django."""
-    from roles_site.pagestore import KINDS, PROFILES, ROUTES
-
-    fields = {"@STORE@": str(store), "@STORE_PAGES@": "            return 418;  # the store is off"}
-    if headers is None:
-        return fields
-    # Each "if" names its file and serves it ("rewrite ... break": the "if" block serves with the
-    # route's own settings and headers); a request neither matches goes to Django ("return" and
-    # "rewrite" are what "if" does safely in a location). No map: nginx lowercases and hashes a
-    # map's whole source string before it tries a regular expression (measured with perf: about
-    # 0.15 us an answer, on a 1.2 us difference to a static file).
-    decide = [f'set $store_key "{STORE_KEY}";']
-    for representation, pattern in store_patterns().items():
-        stem = f"/$scheme/$http_host${{store_p}}index.{representation}.q-$store_q"
-        decide += [f'if ($store_key ~ "{pattern}") {{', f"    rewrite ^ {stem}@SUFFIX@ break;", "}"]
-    decide.append("return 418;")
-    lines = []
-    # "/" first: its directives are those of `location /` itself, the other routes nest in it.
-    for prefix, suffix in sorted(ROUTES.items()):
-        content_type, vary = PROFILES[suffix]
-        directives = [line.replace("@SUFFIX@", suffix) for line in decide]
-        directives.append(f"add_header Vary {nginx_quoted(vary)};")
-        directives += [
-            f"add_header {name} {nginx_quoted(value)};"
-            for name, value in headers[KINDS[content_type]].items()
-        ]
-        directives.append("add_header X-Cache STORE;")
-        if prefix == "/":
-            lines += [f"            {directive}" for directive in directives]
-            continue
-        # A nested location inherits neither "if" nor "rewrite", nor add_header once it has one:
-        # each route has them all.
-        lines += ["", f"            location {prefix} {{"]
-        lines += [f"                {directive}" for directive in directives]
-        lines.append("            }")
-    fields["@STORE_PAGES@"] = "\n".join(lines)
-    return fields
-
-
 def nginx_config(
     runtime: Path,
     port: int,
     socket_path: Path,
     static_root: Path,
-    store: Path,
-    headers: dict[str, dict[str, str]] | None,
     static: dict[str, str],
 ) -> Path:
     """deploy/nginx.conf filled in for this server, written into its runtime folder."""
@@ -334,9 +243,9 @@ def nginx_config(
         "@RUNTIME@": str(runtime),
         "@SOCKET@": str(socket_path),
         "@LISTEN@": f"127.0.0.1:{port}",
+        "@TRUSTED_PROXIES@": trusted_proxies(os.environ.get("SERVE_TRUSTED_PROXIES", "127.0.0.1")),
         "@STATIC_ROOT@": str(static_root),
         **static_fields(static),
-        **store_fields(store, headers),
     }
     text = NGINX_TEMPLATE.read_text()
     for name, value in fields.items():
@@ -346,30 +255,18 @@ def nginx_config(
     return path
 
 
+def trusted_proxies(given: str) -> str:
+    """deploy/nginx.conf's @TRUSTED_PROXIES@: the addresses or networks, comma-separated, whose
+    X-Forwarded-Proto nginx passes on, as geo entries."""
+    try:
+        networks = [ipaddress.ip_network(item.strip()) for item in given.split(",") if item.strip()]
+    except ValueError as error:
+        raise SystemExit(f"SERVE_TRUSTED_PROXIES: {error}") from None
+    return "\n        ".join(f"{network} 1;" for network in networks)
+
+
 def gunicorn_command() -> list[str]:
     return [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
-
-
-def start_page_store(
-    runtime: Path, static_root: Path
-) -> tuple[Path, dict[str, dict[str, str]] | None]:
-    """The page store's root, its keeper started, and the headers stored answers carry (None:
-    the store is off)."""
-    from roles_site.pagestore import HEADERS_FILE, Keeper, catalog_token
-
-    store = runtime / "pages"
-    keeper = Keeper(store, catalog_token)
-    keeper.start_fresh()
-    try:
-        headers = sample_headers(static_root)
-    except Exception as error:  # the store is an optimisation: serve without it
-        print(f"page store off: {error!r}", flush=True)
-        headers = None
-    if headers is None:
-        return store, None
-    (store / HEADERS_FILE).write_text(json.dumps(headers, indent=1))
-    keeper.start()  # its first look at the catalog version is now
-    return store, headers
 
 
 def run_behind_nginx(env: dict[str, str], port: int) -> int:
@@ -377,9 +274,6 @@ def run_behind_nginx(env: dict[str, str], port: int) -> int:
     given = env.get("SERVE_RUNTIME_DIR")
     runtime = Path(given) if given else Path(tempfile.mkdtemp(prefix=f"roles-serve-{port}-"))
     runtime.mkdir(parents=True, exist_ok=True)
-    # The proxy cache starts empty, as the page store does: a page nginx kept in an earlier run
-    # would be revalidated (Django's 304) instead of answered in full, and so never stored.
-    shutil.rmtree(runtime / "cache", ignore_errors=True)
     socket_path = runtime / "gunicorn.sock"
     socket_path.unlink(missing_ok=True)
     binds = [f"unix:{socket_path}"]
@@ -388,17 +282,9 @@ def run_behind_nginx(env: dict[str, str], port: int) -> int:
     # Behind our nginx: take the visitor's address from nginx's X-Real-IP, for requests on the
     # socket only (roles_site.clientaddress); the loopback port keeps its connection's address.
     gunicorn_env = {**env, "GUNICORN_BIND": ",".join(binds), "DJANGO_BEHIND_NGINX": "1"}
-    from roles_site.pagestore import BUDGET_ENV, STORE_ENV
-
     static_root = Path(env["DJANGO_STATIC_ROOT"])
-    store, headers = start_page_store(runtime, static_root)
-    if headers is not None:
-        workers = int(env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
-        gunicorn_env[STORE_ENV] = str(store)
-        gunicorn_env[BUDGET_ENV] = str(STORE_BUDGET // max(workers, 1))
-    config = nginx_config(
-        runtime, port, socket_path, static_root, store, headers, static_headers(static_root)
-    )
+    render_error_page(runtime, static_root)
+    config = nginx_config(runtime, port, socket_path, static_root, static_headers(static_root))
     print(f"nginx on http://127.0.0.1:{port} -> gunicorn on {socket_path}", flush=True)
     children: list[subprocess.Popen] = []
 

@@ -65,7 +65,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages are compressed once and, in production, kept compressed (roles_site.pagecache).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,38 +138,9 @@ CATALOG_VERSION_CHECK_SECONDS = float(os.environ.get("DJANGO_VERSION_CHECK_SECON
 # visible through them within the sum of the two, the version check above and a second of clock.
 SHARED_CACHE_SECONDS = int(os.environ.get("DJANGO_SHARED_CACHE_SECONDS", "1"))
 SHARED_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_SHARED_CACHE_STALE_SECONDS", "1"))
-
-# Whole public pages kept per catalog version (roles_site.pagecache), so a repeat request renders
-# nothing and reads no database. Shared through Redis when there is one, else each process keeps
-# its own bounded copy. On by default in production.
-PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", not DEBUG)
-PAGE_CACHE_ALIAS = "pages"
-PAGE_CACHE_SECONDS = 60 * 60
-CACHES[PAGE_CACHE_ALIAS] = (
-    {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "pages",
-    }
-    if REDIS_URL
-    else {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": 300},
-    }
-)
-# Behind `make serve`'s nginx: eligible answers are also written as files nginx serves itself
-# (roles_site.pagestore); outside every middleware that adds headers.
-if os.environ.get("DJANGO_PAGE_STORE"):
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
-        "roles_site.pagestore.PageStoreMiddleware",
-    )
-if PAGE_CACHE:
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.middleware.gzip.GZipMiddleware"),
-        "roles_site.pagecache.PageCacheMiddleware",
-    )
+# Part of every ETag, so answers rendered by other code are never revalidated as current: the
+# release being served. `make serve` sets it to its own start time unless it is given.
+DEPLOY_ID = os.environ.get("DJANGO_DEPLOY_ID", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

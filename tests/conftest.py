@@ -161,7 +161,7 @@ def live_seed_catalog(transactional_db, seed_rows) -> None:
     Like `seed_catalog`, the rows `load_catalog` wrote once per session, inserted again: loading
     validates every record and writes its first revision, seconds of CPU per test otherwise.
     The catalog version row, which migrate makes and the transactional flush removed, is
-    made again: servers' page stores follow it (roles_site.pagestore).
+    made again: servers read it for their ETags (catalog.conditional).
     """
     from catalog.models import CatalogVersion
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.views.defaults import server_error
 
 from catalog.models import Role
@@ -392,7 +392,8 @@ QUERY_COUNTS = [
     ("/roles/role-1/", {}, 18),
     ("/roles/role-1/?function=function-1", HX, 18),
     ("/sources/", {}, 12),  # sources + ten kinds of citation
-    ("/roles/no-such-role/", {}, 4),  # role, old slugs, roles on the 404 page
+    # No catalog version: an error carries no validators.
+    ("/roles/no-such-role/", {}, 3),  # role, old slugs, roles on the 404 page
 ]
 
 
@@ -453,6 +454,14 @@ def test_500_page_needs_no_database_and_no_context(django_assert_num_queries):
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
     assert 'href="/"' in page
+
+
+def test_a_bad_request_gets_the_apps_400_page(db):
+    """Django's 400 (here for a Host it does not serve) and nginx's own 400, 413 and 414
+    (tests/test_proxy.py) are this page."""
+    response = Client(HTTP_HOST="evil.example").get("/")
+    assert response.status_code == 400
+    assert "We could not read that request" in response.content.decode()
 
 
 # --- the committed content ----------------------------------------------------------------------

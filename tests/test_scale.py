@@ -1,10 +1,9 @@
 """Scale out: two real server processes on one PostgreSQL database (and, where a Redis server is
 installed, one shared Redis cache). An edit through either is seen on the other within 5 s: each
-process re-reads the catalog version at most once a second, what it keeps (roles_site.pagecache)
-is keyed on that version, and nginx in front keeps an answer a second or two.
+process re-reads the catalog version at most once a second, and nginx in front keeps an answer a
+second or two.
 
-The two-process tests need PostgreSQL: they run when the suite does (DATABASE_URL=postgres://…,
-as in .ci/run). The page cache's own tests run anywhere.
+They need PostgreSQL: they run when the suite does (DATABASE_URL=postgres://…, as in .ci/run).
 """
 
 from __future__ import annotations
@@ -16,17 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.core.cache import caches
 from django.db import connection
-from django.test import Client as DjangoClient
-from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 
 from bench.server import Client, Server, free_port, server_env
-from catalog.conditional import clock
 from catalog.models import Role
 
 SECRET_KEY = "two-instances-share-this-key-so-a-session-from-one-works-on-the-other-0123"
@@ -106,14 +99,6 @@ def test_an_edit_through_one_instance_is_seen_on_the_other_within_the_bound(two_
     role = Role.objects.get(slug="product-manager")
     page = role.get_absolute_url()
     reader = Client(second.port)
-    # Warm until nginx serves the page from its page store (roles_site.pagestore): its ETag is
-    # then nginx's, the one later answers revalidate against.
-    start = time.monotonic()
-    while (before := reader.get(page)).headers.get("X-Cache") != "STORE":
-        assert before.status == 200
-        assert time.monotonic() - start < EDIT_VISIBLE_WITHIN, before.headers.get("X-Cache")
-        time.sleep(0.1)
-    time.sleep(1.1)  # every nginx worker has looked for the file again (open_file_cache_valid)
     etag = reader.get(page).headers["ETag"]
     assert reader.get(page, headers={"If-None-Match": etag}).status == 304
 
@@ -143,94 +128,3 @@ def test_an_edit_through_one_instance_is_seen_on_the_other_within_the_bound(two_
     while "Product manager, edited" in Client(first.port).get(page).text:
         assert time.monotonic() - saved < EDIT_VISIBLE_WITHIN
         time.sleep(0.1)
-
-
-# --- the page cache, in one process ----------------------------------------------------------
-
-
-@pytest.fixture
-def page_cache(seed_catalog):
-    middleware = list(settings.MIDDLEWARE)
-    if "roles_site.pagecache.PageCacheMiddleware" not in middleware:
-        middleware.insert(
-            middleware.index("django.middleware.gzip.GZipMiddleware"),
-            "roles_site.pagecache.PageCacheMiddleware",
-        )
-    cache = caches[settings.PAGE_CACHE_ALIAS]
-    cache.clear()
-    # Query counts below must not catch the version's once-a-second re-read on a slow machine.
-    with override_settings(MIDDLEWARE=middleware, CATALOG_VERSION_CHECK_SECONDS=3600):
-        yield cache
-    cache.clear()
-
-
-def queries_for(client, url: str, **headers) -> tuple[int, object]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, headers=headers)
-    return len(queries), response
-
-
-COMPARE = "/compare/product-manager/vs/project-manager/"
-
-
-def test_a_page_rendered_behind_the_cache_reads_the_version_once(client, seed_catalog) -> None:
-    clock.forget()
-    without_cache, _ = queries_for(client, COMPARE)
-    clock.forget()
-    middleware = [*settings.MIDDLEWARE]
-    if "roles_site.pagecache.PageCacheMiddleware" not in middleware:
-        middleware.insert(0, "roles_site.pagecache.PageCacheMiddleware")
-    caches[settings.PAGE_CACHE_ALIAS].clear()
-    with override_settings(MIDDLEWARE=middleware):
-        # A new client: a client builds its middleware chain once, on its first request.
-        behind_cache, _ = queries_for(DjangoClient(), COMPARE)
-    caches[settings.PAGE_CACHE_ALIAS].clear()
-    assert behind_cache == without_cache
-
-
-def test_a_kept_page_is_served_without_a_query_and_the_same_bytes(client, page_cache) -> None:
-    first_count, first = queries_for(client, COMPARE)
-    again_count, again = queries_for(client, COMPARE)
-    assert first_count > 1
-    assert again_count == 0  # the catalog version is in memory (catalog.conditional)
-    assert again.content == first.content
-    assert again["ETag"] == first["ETag"]
-    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
-    count, repeat = queries_for(client, COMPARE, **{"If-None-Match": first["ETag"]})
-    assert (count, repeat.status_code) == (0, 304)
-
-
-def test_each_htmx_target_and_encoding_is_kept_apart(client, page_cache) -> None:
-    page = client.get(COMPARE)
-    partial = client.get(COMPARE, headers={"HX-Request": "true", "HX-Target": "details"})
-    other = client.get(COMPARE, headers={"HX-Request": "true", "HX-Target": "comparison"})
-    zipped = client.get(COMPARE, headers={"Accept-Encoding": "gzip"})
-    assert b"<html" in page.content and b"<html" not in partial.content
-    assert partial.content != other.content
-    assert zipped["Content-Encoding"] == "gzip"
-    for headers, expected in (
-        ({}, page),
-        ({"HX-Request": "true", "HX-Target": "details"}, partial),
-        ({"HX-Request": "true", "HX-Target": "comparison"}, other),
-        ({"Accept-Encoding": "gzip"}, zipped),
-    ):
-        count, again = queries_for(client, COMPARE, **headers)
-        assert count == 0
-        assert again.content == expected.content
-
-
-def test_an_edit_moves_every_page_on_at_once(client, page_cache) -> None:
-    client.get(COMPARE)
-    role = Role.objects.get(slug="product-manager")
-    role.name = "Product lead"
-    role.save()
-    count, after = queries_for(client, COMPARE)
-    assert count > 1
-    assert "Product lead" in after.content.decode()
-
-
-def test_errors_admin_pages_and_cookies_are_not_kept(client, page_cache, admin_client) -> None:
-    client.get("/roles/no-such-role/")
-    assert queries_for(client, "/roles/no-such-role/")[0] > 1
-    admin_client.get("/admin/")
-    assert queries_for(admin_client, "/admin/")[0] > 1
