@@ -1,11 +1,10 @@
-"""The bench's own bookkeeping (bench/run.py), without a server: the same-size files each page row
-is set against, and the runs and pairs a round is made of. Its figures are for people to read
-(`make bench`), not asserted here."""
+"""The bench's own logic (bench/run.py) without a server: its files, its reading of wrk, its
+medians and its verdicts. Its figures are for people to read (`make bench`), not asserted here."""
 
 from __future__ import annotations
 
 import gzip
-import http.client
+import re
 from pathlib import Path
 
 import pytest
@@ -14,167 +13,98 @@ from bench.run import (
     SAME_SIZE,
     Row,
     Run,
-    alternating_pairs,
     main,
-    median_interval,
+    page_rows,
+    parse_wrk,
     same_size_files,
-    schedule,
-    too_near,
+    table,
+    verdicts,
 )
-from bench.server import Response
+
+WRK_OUTPUT = """\
+Running 1s test @ http://127.0.0.1:8000/
+  2 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     2.10ms    1.02ms  40.00ms   90.00%
+  Latency Distribution
+     50%  850.00us
+     75%    2.00ms
+     90%    3.00ms
+     99%    1.20s
+  12000 requests in 1.00s, 50.00MB read
+  Socket errors: connect 0, read 2, write 0, timeout 3
+  Non-2xx or 3xx responses: 4
+Requests/sec:  11987.65
+Transfer/sec:     49.90MB
+"""
 
 
-def answer(body: bytes, content_type: str = "text/html; charset=utf-8", **headers) -> Response:
-    message = http.client.HTTPMessage()
-    message["Content-Type"] = content_type
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    return Response(200, message, body)
+def test_wrk_output_is_read_in_milliseconds_with_every_kind_of_error() -> None:
+    assert parse_wrk(WRK_OUTPUT) == Run(11987.65, 0.85, 1200.0, 9)
 
 
-def test_a_same_size_file_is_the_page_stores_own_file_where_it_can_be(tmp_path: Path) -> None:
+def with_runs(row: Row, target: str, rates: list[float], static: list[float]) -> Row:
+    row.runs[target] = [Run(rate, 1.0, 2.0, 0) for rate in rates]
+    row.static_runs[target] = [Run(rate, 1.0, 2.0, 0) for rate in static]
+    return row
+
+
+def test_a_share_is_the_median_of_each_rounds_ratio_to_the_file_measured_beside_it() -> None:
+    # A busy second halves the page and its file alike: that round's ratio is still 100%.
+    row = with_runs(Row("home", "/", {}), "nginx", [100, 50, 80], [100, 50, 100])
+    assert row.share("nginx") == 1.0
+    assert row.median("nginx", "rps") / 100 == 0.8  # what medians of the rates apart would say
+
+
+def measured(shares: dict[str, float], compare: float = 0.8, errors: int = 0) -> list[Row]:
+    rows = page_rows()
+    for row in rows:
+        with_runs(row, "nginx", [shares.get(row.name, 1.0) * 1000] * 3, [1000] * 3)
+        with_runs(row, "gunicorn", [compare * 1000 if row.name == "comparison" else 900], [1000])
+    rows[0].runs["gunicorn"][0] = Run(900, 1.0, 2.0, errors)
+    return rows
+
+
+def test_verdicts_hold_at_the_targets_share_and_name_the_lowest_row() -> None:
+    met = verdicts(measured({"search, gzip": 0.75, "home": 0.9}), 0, [0.2, 0.999])
+    assert [line.rsplit(" — ", 1)[1] for line in met] == ["MET"] * 4
+    assert "lowest 75% (search, gzip)" in met[0]
+
+    missed = verdicts(measured({"API roles": 0.74}, compare=0.79, errors=1), 2, [0.2, 1.0])
+    assert [line.rsplit(" — ", 1)[1] for line in missed] == ["NOT MET"] * 4
+    assert "lowest 74% (API roles)" in missed[0] and "79%" in missed[1]
+    assert missed[2] == "- zero errors: 3 — NOT MET"  # the rounds' errors and the mixed run's
+    assert "slowest of 2 visits 1000 ms" in missed[3]
+    # Without the slow-client check there is no verdict on it, rather than a made-up one.
+    assert len(verdicts(measured({}), 0, [])) == 3
+
+
+def test_a_same_size_file_holds_the_rows_exact_body_under_a_hashed_name(tmp_path: Path) -> None:
     page = b"<p>" + b"x" * 5000 + b"</p>"
-    folder = tmp_path / "pages" / "gen-1" / "http" / "host" / "compare"
-    folder.mkdir(parents=True)
-    (tmp_path / "pages" / "current").symlink_to("gen-1")
-    (folder / "index.page.q-.t.html").write_bytes(page)
-    (folder / "index.page.q-.t.html.gz").write_bytes(gzip.compress(page))
-    static_root = tmp_path / "static"
-    static_root.mkdir()
-    rows = [Row("page", "/compare/"), Row("page, gzip", "/compare/"), Row("api", "/api/")]
-    answers = {
-        "page": answer(page),
-        "page, gzip": answer(gzip.compress(page), Content_Encoding="gzip"),
-        "api": answer(b'{"not": "stored"}', "application/json"),  # no such file: a copy
-    }
-    made = same_size_files(rows, answers, static_root, tmp_path / "pages")
+    rows = [Row("page", "/", {}), Row("page, gzip", "/", {"Accept-Encoding": "gzip"})]
+    rows.append(Row("api", "/api/v1/roles/", {}))
+    same_size_files(rows, {"page": page, "page, gzip": gzip.compress(page), "api": b"{}"}, tmp_path)
 
-    assert [static.linked for static in made] == [True, True, False]
-    files = {path.name: path for path in (static_root / SAME_SIZE).iterdir()}
-    for row, static in zip(rows, made, strict=True):
-        assert row.same_size is static and static.size == len(answers[row.name].body)
-        name = static.path.rsplit("/", 1)[1]
-        served = files[f"{name}.gz" if row.name.endswith("gzip") else name]
-        assert served.read_bytes() == answers[row.name].body
-    identity = files[made[0].path.rsplit("/", 1)[1]]
-    assert identity.stat().st_ino == (folder / "index.page.q-.t.html").stat().st_ino
-    zipped = files[made[1].path.rsplit("/", 1)[1] + ".gz"]
-    assert zipped.stat().st_ino == (folder / "index.page.q-.t.html.gz").stat().st_ino
-    # Its identity twin, for a client that asks for none, is the store's too.
-    assert files[made[1].path.rsplit("/", 1)[1]].stat().st_ino == identity.stat().st_ino
-    assert files[made[2].path.rsplit("/", 1)[1]].stat().st_nlink == 1
-
-    # Without a store (or one that does not hold the answer), copies of the bytes.
-    again = same_size_files(rows[:1], {"page": answer(page + b" ")}, static_root)
-    assert not again[0].linked
+    folder = tmp_path / SAME_SIZE
+    files = [folder / row.static_path.removeprefix(f"/static/{SAME_SIZE}/") for row in rows]
+    # Names nginx's location for hashed static files matches, as collected files' (nginx.conf).
+    assert all(re.fullmatch(r".+\.[0-9a-f]{12}\.[A-Za-z0-9]+", file.name) for file in files)
+    assert files[0].read_bytes() == page and rows[0].size == len(page)
+    # A gzip client gets the .gz of exactly the row's bytes; any other its decompressed twin.
+    assert files[1].with_name(files[1].name + ".gz").read_bytes() == gzip.compress(page)
+    assert files[1].read_bytes() == page and rows[1].size == len(gzip.compress(page))
+    assert files[2].suffix == ".json" and files[2].read_bytes() == b"{}"
 
 
-def rows_with_ceilings() -> tuple[Row, Row, Row, Row]:
-    """A page with its collected ceiling and its static file of the same size, and the 304."""
-    collected = Row("static file", "/static/big.js", kind="static")
-    collected.ceiling = collected
-    page = Row("comparison", "/compare/", ceiling=collected)
-    page.same_size = Row("same size", "/static/same.html", kind="static", targets=("proxy",))
-    repeat = Row("comparison, repeat visit (304)", "/compare/", kind="304", ceiling=collected)
-    repeat.same_size = page.same_size
-    return page, repeat, collected, page.same_size
+def test_the_table_has_a_cell_under_every_heading() -> None:
+    rows = measured({"home": 0.8})
+    lines = table(rows)
+    assert len(lines) == 2 + len(rows)
+    assert {line.count("|") for line in lines} == {lines[0].count("|")}
+    assert lines[2].startswith("| home | 0 | 800 | 1,000 | 80% | 1.00 | 2.00 | 900 | 1,000 | 90% |")
 
 
-def test_a_round_measures_each_targets_pairs_and_the_table_apart() -> None:
-    page, repeat, collected, same = rows_with_ceilings()
-    rows = [page, repeat, collected, same]
-
-    steps = schedule(rows, 0)
-    # Through the proxy the page only in pairs; at gunicorn in the table (its p99) and in pairs.
-    assert steps == [
-        (page, "gunicorn"),
-        (page, collected, "gunicorn"),
-        (page, same, "proxy"),
-        (repeat, "gunicorn"),
-        (repeat, collected, "gunicorn"),
-        (repeat, "proxy"),
-        (collected, "gunicorn"),
-        (collected, "proxy"),
-    ]
-    assert schedule(rows, 1, table=False) == [s for s in steps if len(s) == 3]
-    assert schedule(rows, 1, pairs=False) == [s for s in steps if len(s) == 2]
-
-
-def test_pairs_run_back_to_back_with_who_goes_first_alternating() -> None:
-    page, _repeat, collected, same = rows_with_ceilings()
-    order = []
-    rates = iter([100.0, 200.0, 300.0, 150.0, 90.0, 100.0])
-
-    def run(row: Row) -> Run:
-        order.append(row.name)
-        return Run(next(rates), 1.0, 2.0, 0)
-
-    alternating_pairs(page, same, "proxy", 0, 2, run)
-    alternating_pairs(page, collected, "gunicorn", 1, 1, run)
-
-    assert order == [
-        "comparison",
-        "same size",
-        "same size",
-        "comparison",
-        "static file",  # round 1 starts with the ceiling
-        "comparison",
-    ]
-    assert page.ratios("proxy") == [0.5, 150.0 / 300.0]
-    assert page.ratios("gunicorn") == [100.0 / 90.0]
-    # Through the proxy a page has no other runs: the table's figures are its pairs' runs.
-    assert [run.rps for run in page.runs["proxy"]] == [100.0, 150.0]
-    assert [run.rps for run in same.runs["proxy"]] == [200.0, 300.0]
-    # At gunicorn the table keeps its own rounds: the collected file's runs stay aligned with
-    # every row set against it.
-    assert page.runs["gunicorn"] == [] and collected.runs["gunicorn"] == []
-
-
-def test_a_bench_of_no_pairs_is_refused_before_anything_starts() -> None:
-    # A target with no pairs would have no median: refused with a usage error, no server started.
+def test_a_bench_of_no_rounds_is_refused_before_anything_starts() -> None:
     with pytest.raises(SystemExit) as refused:
-        main(["--pairs", "0"])
+        main(["--rounds", "0"])
     assert refused.value.code == 2
-
-
-def test_the_medians_interval_is_order_statistics_of_the_pairs() -> None:
-    # Binomial(16, 1/2): P(at most 3 below the median) = 697/65536 <= 2.5% < P(at most 4).
-    assert median_interval([float(n) for n in range(16, 0, -1)]) == (4.0, 13.0)
-    assert median_interval([float(n) for n in range(1, 65)]) == (24.0, 41.0)
-    # Six values are the fewest for 95%: the lowest and the highest. Below that there is none.
-    assert median_interval([3.0, 1.0, 2.0, 6.0, 5.0, 4.0]) == (1.0, 6.0)
-    assert median_interval([2.0, 1.0, 3.0, 5.0, 4.0]) is None
-    assert median_interval([]) is None
-
-
-def with_ratios(row: Row, target: str, ratios: list[float]) -> None:
-    row.pairs[target] = [
-        (Run(ratio * 1000, 1.0, 2.0, 0), Run(1000.0, 1.0, 2.0, 0)) for ratio in ratios
-    ]
-
-
-def test_a_target_too_near_its_share_gets_more_pairs_until_it_is_settled_or_has_the_most() -> None:
-    page, repeat, collected, same = rows_with_ceilings()
-    rows = [page, repeat, collected, same]
-    steady = [0.95, 0.96, 0.97, 0.98] * 4  # all 16 above 90%: the interval 95%-98%
-    near = [0.80, 0.85, 0.88, 0.92, 0.93, 0.94, 0.96, 1.00] * 2  # median 92.5%, interval 85%-96%
-    with_ratios(page, "proxy", steady)
-    with_ratios(page, "gunicorn", [0.5, 0.6, 0.7, 0.75] * 4)  # wholly below its 80%: settled
-    with_ratios(repeat, "gunicorn", near)
-
-    assert (page.share("gunicorn"), page.share("proxy"), repeat.share("gunicorn")) == (
-        0.8,
-        0.9,
-        0.9,
-    )
-    assert too_near(rows, 4, 64) == [(repeat, collected, "gunicorn")]
-    # Too few pairs for an interval: not settled, however far from the share they lie.
-    with_ratios(page, "proxy", [1.5] * 5)
-    assert too_near(rows, 4, 64)[0] == (page, same, "proxy")
-    with_ratios(page, "proxy", steady)
-    # At the most pairs allowed a target is settled however near it is, and the bench stops.
-    assert too_near(rows, 4, 16) == []
-    # More pairs, more of them near the median: the interval narrows until it clears 90%.
-    with_ratios(repeat, "gunicorn", near * 2 + [0.92, 0.93] * 16)
-    assert median_interval(repeat.ratios("gunicorn")) == (0.92, 0.93)
-    assert too_near(rows, 8, 64) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -1170,11 +1171,26 @@ def test_compare_query_count_is_the_same_for_two_three_and_four_roles(
 FIRST_LOAD_BUDGET = 60 * 1024  # bytes a first visit downloads, every response compressed
 
 
+class Assets(HTMLParser):
+    """The stylesheets, icons, scripts and images a page names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.urls.append(a["src"])
+        elif tag == "link" and a.get("href") and a.get("rel") in ("stylesheet", "icon"):
+            self.urls.append(a["href"])
+        elif tag == "img" and a.get("src") and not a["src"].startswith("data:"):
+            self.urls.append(a["src"])
+
+
 def first_load(client, path: str) -> int:
     """What a browser downloads on a first visit to `path`: the page as served with gzip, and
     each stylesheet, script and image it names gzipped as whitenoise and nginx serve them."""
-    from bench.run import Assets  # the bench's own reading of a page's assets
-
     page = client.get(path, headers={"Accept-Encoding": "gzip"})
     assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
     assets = Assets()
