@@ -44,6 +44,8 @@ PAGES = {
     "search-corrected": "/search/?q=roadmpa",
     "search-none": "/search/?q=zebra",
     "sources": "/sources/",
+    "changes": "/changes/",
+    "changes-role": f"/changes/?role={PM}",
     "not-found": "/no-such-page/",
 }
 
