@@ -313,6 +313,22 @@ def test_what_nginx_must_leave_to_django_is_not_served_from_the_store(warm: Serv
     assert not [n for n in names if n.startswith("http/evil")]
 
 
+@pytest.mark.parametrize(
+    "method, path, allowed",
+    [
+        ("TRACE", "/api/v1/roles/", "GET, HEAD, OPTIONS"),
+        ("DELETE", "/api/v1/roles/", "GET, HEAD, OPTIONS"),
+        ("TRACE", ROLE, "GET, HEAD"),
+    ],
+)
+def test_a_405_through_nginx_names_what_the_path_allows(served, method, path, allowed) -> None:
+    response = Client(served.port).request(method, path)
+    assert response.status == 405
+    assert response.headers["Allow"] == allowed
+    if path.startswith("/api/"):
+        assert response.json()["error"]["status"] == 405
+
+
 def test_static_files_are_served_by_nginx_compressed_and_immutable(served: Server) -> None:
     client = Client(served.port)
     hashed = client.get("/static/staticfiles.json").json()["paths"]["admin/css/base.css"]
