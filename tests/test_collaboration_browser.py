@@ -198,7 +198,7 @@ def test_the_grid_prints_on_one_a4_page(seed, page):
     assert breaks == "page"
 
 
-@pytest.mark.parametrize("url", [URL, f"{URL}?role=product-manager"])
+@pytest.mark.parametrize("url", [URL, f"{URL}?role=product-manager", f"{URL}?print=all"])
 def test_axe_on_the_seed_grid(seed, browser, live_server, console_errors, url):
     context, page = new_page(browser, live_server, console_errors)
     try:
