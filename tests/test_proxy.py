@@ -319,6 +319,8 @@ def test_what_nginx_must_leave_to_django_is_not_served_from_the_store(warm: Serv
         ("TRACE", "/api/v1/roles/", "GET, HEAD, OPTIONS"),
         ("DELETE", "/api/v1/roles/", "GET, HEAD, OPTIONS"),
         ("TRACE", ROLE, "GET, HEAD"),
+        ("TRACE", "/static/staticfiles.json", "GET, HEAD"),
+        ("DELETE", "/static/staticfiles.json", "GET, HEAD"),
     ],
 )
 def test_a_405_through_nginx_names_what_the_path_allows(served, method, path, allowed) -> None:
