@@ -27,8 +27,10 @@ from catalog.conditional import catalog_conditional
 from catalog.models import Change, Role
 
 CATALOG_LOADED = "Catalog loaded from fixtures/"
+CATALOG_RELOADED = "Catalog reloaded from fixtures/"
 HISTORY_BEGINS = "Records as they were when history began"
 FIRST_REVISIONS = {CATALOG_LOADED, HISTORY_BEGINS}
+LOADS = {CATALOG_LOADED, CATALOG_RELOADED}
 SKIPPED_FIELDS = {"id", "updated"}
 PER_PAGE = 20
 
@@ -162,6 +164,27 @@ def version_unversioned_records(comment: str) -> int:
                     reversion.add_to_revision(obj)
                     count += 1
     return count
+
+
+def edited_since_last_load() -> list[str]:
+    """The catalog records changed since the last load from fixtures/, as the change log names
+    them: in a revision (every revision, if none was a load), or saved outside one."""
+    last_load = Revision.objects.filter(comment__in=LOADS).order_by("-pk").first()
+    changes = (
+        Change.objects.exclude(revision__comment__in=LOADS)
+        .filter(revision_id__gt=last_load.pk if last_load else 0)
+        .order_by("pk")
+    )
+    records = {
+        (change.kind, change.record): f"{change.kind} “{change.record}”" for change in changes
+    }
+    if last_load is not None:
+        for model in reversion.get_registered_models():
+            if model._meta.app_label == "catalog" and hasattr(model, "updated"):
+                for obj in model._default_manager.filter(updated__gt=last_load.date_created):
+                    kind = str(model._meta.verbose_name)
+                    records[(kind, str(obj))] = f"{kind} “{obj}”"
+    return list(records.values())
 
 
 def record_link(obj: models.Model) -> tuple[str, Role | None]:

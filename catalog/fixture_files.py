@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.apps import apps
+from django.conf import settings
+from django.core import serializers
 from django.db import models
 
 # file name -> models it holds, each exported in this order.
@@ -75,3 +79,27 @@ def export_queryset(label: str) -> models.QuerySet:
         ],
     }
     return model._default_manager.order_by(*order_by.get(label, ["slug"]))
+
+
+def render_fixture(labels: list[str]) -> str:
+    """The models' records as one fixture file, as `export_catalog` writes it."""
+    objects = [obj for label in labels for obj in export_queryset(label)]
+    text = serializers.serialize(
+        "json",
+        objects,
+        indent=2,
+        use_natural_foreign_keys=True,
+        use_natural_primary_keys=True,
+        ensure_ascii=False,
+    )
+    return text + "\n"
+
+
+def catalog_matches_fixtures() -> bool:
+    """Whether exporting the catalog would write fixtures/ exactly as it is."""
+    folder = Path(settings.FIXTURE_DIRS[0])
+    return all(
+        (folder / name).is_file()
+        and (folder / name).read_text(encoding="utf-8") == render_fixture(labels)
+        for name, labels in FIXTURE_FILES.items()
+    )

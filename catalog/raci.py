@@ -143,6 +143,12 @@ class RaciMatrix:
         return f"{self.path}?{urlencode([('role', role.slug) for role in self.chosen])}"
 
     @property
+    def url_print_everything(self) -> str:
+        """This view with every activity's details in print, not the grid alone."""
+        chosen = [("role", role.slug) for role in self.chosen]
+        return f"{self.path}?{urlencode([*chosen, ('print', 'all')])}"
+
+    @property
     def chosen_names(self) -> str:
         names = [role.name for role in self.chosen]
         return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)

@@ -75,9 +75,11 @@ def page_context(
 ) -> dict:
     """Title, description, canonical URL and link-preview card for the <head> every page has.
 
-    Pages without a card of their own (`card`, a path) show the home page's.
+    Pages without a card of their own (`card`, a path) show the home page's. A long page prints
+    a summary; its "print everything" link (?print=all) prints the rest (print.css).
     """
     return {
+        "print_all": request.GET.get("print") == "all",
         "page_title": title,
         "page_description": short_description(description),
         "canonical_url": request.build_absolute_uri(request.path),
@@ -380,12 +382,10 @@ def comparison_response(
     target = request.htmx.target if request.htmx else None
     if "comparison" in context:
         comparison = context["comparison"]
-        print_all = request.GET.get("print") == "all"
         # Details open when asked for: printing everything, a filter in the address, or a
         # filter control that swaps them in (the reader is working in them).
-        context["print_all"] = print_all
         context["expanded"] = (
-            print_all
+            context["print_all"]
             or comparison.diff
             or bool(comparison.function)
             or target in {"details", "responsibilities"}

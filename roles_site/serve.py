@@ -1,6 +1,6 @@
-"""`make serve`: migrate, load content into an empty database, build static files, then run
-nginx on 127.0.0.1:PORT in front of gunicorn on a unix socket (deploy/nginx.conf), or gunicorn
-alone on PORT when SERVE_PROXY=none or nginx is not installed.
+"""`make serve`: migrate, load the content (never over editors' changes), build static files,
+then run nginx on 127.0.0.1:PORT in front of gunicorn on a unix socket (deploy/nginx.conf), or
+gunicorn alone on PORT when SERVE_PROXY=none or nginx is not installed.
 
 nginx holds slow clients and keeps public answers briefly (their Cache-Control says how long);
 this process starts both, and stops both when either stops or it is told to stop. Several may run
@@ -121,7 +121,8 @@ def build_static(env: dict[str, str]) -> Path:
 
 
 def prepare(env: dict[str, str]) -> Path:
-    """Migrate, load content if the catalog is empty, build static files; return the build."""
+    """Migrate, load the content (never over editors' changes), build static files; return the
+    build."""
     os.environ.update(env)
     import django
     from django.core.management import call_command

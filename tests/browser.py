@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,11 @@ def screenshot(page, name: str, **options) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=path, **options)
     return path
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages in a PDF that Chromium wrote: its page objects (not the /Pages tree nodes)."""
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
 
 
 def new_page(browser, live_server, console_errors, **context_options):

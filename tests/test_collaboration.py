@@ -106,7 +106,7 @@ def test_each_cell_is_a_letter_with_an_accessible_name(client, roles):
 
 def test_each_row_links_to_its_details_with_every_roles_part(client, roles):
     html = client.get(URL).content.decode()
-    details = html.split('<section class="activities"')[1]
+    details = html.split('<section class="activities')[1]
     article = details.split('id="collaboration-status-reporting"')[1].split("</article>")[0]
     assert "About Status reporting." in article
     for name in ("Product manager", "Project manager", "Product owner"):
@@ -115,7 +115,7 @@ def test_each_row_links_to_its_details_with_every_roles_part(client, roles):
     assert 'class="item-link" href="#collaboration-status-reporting"' in article
     assert 'href="#raci-status-reporting">Back to the grid</a>' in article
     assert 'Source: <a href="/sources/#source-pmbok">PMBOK Guide</a>' in article
-    assert html.index('<table class="raci-grid">') < html.index('class="activities"')
+    assert html.index('<table class="raci-grid">') < html.index('class="activities print-detail"')
 
 
 def test_any_number_of_roles_become_columns(client, db):
@@ -182,11 +182,21 @@ def test_filter_is_a_get_form_that_htmx_submits_on_change(client, roles):
     assert '<button type="submit" class="role-filter__submit">Show</button>' in html
 
 
+def test_print_everything_keeps_the_filter_and_prints_each_activity(client, roles):
+    html = client.get(URL, {"role": PO}).content.decode()
+    assert f'<a href="{URL}?role={PO}&amp;print=all">print everything</a>' in html
+    assert '<section class="activities print-detail"' in html
+    assert 'class="matrix print-summary"' in html
+    html = client.get(URL, {"role": PO, "print": "all"}).content.decode()
+    assert '<div id="matrix" class="matrix" ' in html
+    assert f'<a href="{URL}?role={PO}">Back to the grid alone</a>' in html
+
+
 def test_htmx_filter_gets_only_the_matrix(client, roles):
     response = client.get(URL, {"role": PM}, headers={**HX, "HX-Target": "matrix"})
     html = response.content.decode().strip()
     assert response.template_name == "catalog/collaboration.html#matrix"
-    assert html.startswith('<div id="matrix" class="matrix"')
+    assert html.startswith('<div id="matrix" class="matrix print-summary"')
     assert "<html" not in html
     assert "raci-key" not in html and "role-filter" not in html
     assert 'data-announce="Showing 1 of 4 activities: those where the Product manager' in html

@@ -15,6 +15,7 @@ from tests.browser import (
     back,
     new_page,
     opened,
+    pdf_pages,
     screenshot,
     settle,
     swapped_to,
@@ -168,6 +169,22 @@ def test_on_a_phone_the_grid_scrolls_in_its_box_with_the_activities_pinned(
         expect(header.nth(8)).to_be_in_viewport()
 
 
+def test_printing_gives_the_grid_on_one_a4_page_and_everything_only_when_asked(seed, page):
+    page.goto(URL)
+    grid_alone = pdf_pages(page.pdf(format="A4"))
+    page.get_by_role("link", name="print everything").click()
+    expect(page).to_have_url(f"{URL}?print=all")
+    everything = pdf_pages(page.pdf(format="A4"))
+    print(f"printed RACI grid: {grid_alone} A4 page(s); everything: {everything}")
+    assert grid_alone == 1
+    assert everything > 1
+    page.emulate_media(media="print")
+    expect(page.locator(".activity").first).to_be_visible()
+    page.goto(URL)
+    expect(page.locator(".activity").first).to_be_hidden()
+    expect(page.locator(".raci-key")).to_be_visible()
+
+
 def test_the_grid_prints_on_one_a4_page(seed, page):
     page.goto(URL)
     page.emulate_media(media="print")
@@ -181,7 +198,7 @@ def test_the_grid_prints_on_one_a4_page(seed, page):
     assert breaks == "page"
 
 
-@pytest.mark.parametrize("url", [URL, f"{URL}?role=product-manager"])
+@pytest.mark.parametrize("url", [URL, f"{URL}?role=product-manager", f"{URL}?print=all"])
 def test_axe_on_the_seed_grid(seed, browser, live_server, console_errors, url):
     context, page = new_page(browser, live_server, console_errors)
     try:

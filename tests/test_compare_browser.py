@@ -17,6 +17,7 @@ from tests.browser import (
     back,
     forward,
     new_page,
+    pdf_pages,
     screenshot,
     settle,
     swapped_to,
@@ -481,11 +482,6 @@ HEIGHT_BUDGETS = {1280: 6_000, 375: 15_000}
 @pytest.fixture
 def seed(live_seed_catalog):
     """The committed content from fixtures/, visible to the live server."""
-
-
-def pdf_pages(pdf: bytes) -> int:
-    """Pages in a PDF that Chromium wrote: its page objects (not the /Pages tree nodes)."""
-    return len(re.findall(rb"/Type\s*/Page\b", pdf))
 
 
 @pytest.mark.parametrize("width", list(HEIGHT_BUDGETS))

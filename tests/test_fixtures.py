@@ -1,17 +1,23 @@
-"""Content fixtures: loaded only into an empty catalog, validated, exported byte for byte."""
+"""Content fixtures: loaded into an empty catalog or over one no editor has changed since the
+last load, validated, exported byte for byte."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
+import reversion
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from reversion.models import Revision
 
+from catalog.changes import CATALOG_LOADED
 from catalog.fixture_files import FIXTURE_FILES
-from catalog.models import Collaboration, Contribution, Responsibility, Role
+from catalog.models import Change, Collaboration, Contribution, Responsibility, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +43,83 @@ def test_load_catalog_fills_an_empty_database():
     assert "Installed" in out.getvalue()
 
 
-def test_load_catalog_leaves_an_edited_catalog_alone(seed_catalog):
-    role = Role.objects.order_by("order").first()
-    role.summary = "An editor's own wording."
-    role.save()
+def load_catalog(**options) -> str:
     out = StringIO()
-    call_command("load_catalog", stdout=out)
-    assert out.getvalue().strip() == "Catalog already has content; leaving it as editors left it."
-    role.refresh_from_db()
-    assert role.summary == "An editor's own wording."
+    call_command("load_catalog", stdout=out, verbosity=0, **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def fixture_copy(seed_catalog, settings, tmp_path) -> Path:
+    """The seed catalog loaded a minute ago, from a copy of fixtures/ that a test may edit."""
+    folder = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, folder)
+    settings.FIXTURE_DIRS = [folder]
+    Revision.objects.filter(comment=CATALOG_LOADED).update(
+        date_created=Revision.objects.get(comment=CATALOG_LOADED).date_created
+        - timedelta(minutes=1)
+    )
+    return folder
+
+
+def edit_summary(folder: Path, slug: str, summary: str) -> None:
+    path = folder / "roles.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    next(r for r in records if r["fields"].get("slug") == slug)["fields"]["summary"] = summary
+    path.write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_catalog_that_matches_its_fixtures_is_not_loaded_again(fixture_copy):
+    assert load_catalog().strip() == "Catalog matches fixtures/; nothing to load."
+
+
+def test_changed_fixtures_load_over_a_catalog_no_editor_has_touched(fixture_copy):
+    edit_summary(fixture_copy, "product-manager", "A summary edited in fixtures/.")
+    load_catalog()
+    assert Role.objects.get(slug="product-manager").summary == "A summary edited in fixtures/."
+    # One revision, and the public change log says what the fixtures changed.
+    change = Change.objects.get(revision__comment="Catalog reloaded from fixtures/")
+    assert (change.kind, change.record, change.fields[0]["field"]) == (
+        "role",
+        "Product manager",
+        "Summary",
+    )
+    # A record the fixtures no longer hold goes too, with its citations.
+    path = fixture_copy / "responsibilities.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    role, slug = records[0]["fields"]["role"][0], records[0]["fields"]["slug"]
+    kept = [r for r in records[1:] if r["fields"].get("item") != [role, slug]]
+    path.write_text(json.dumps(kept), encoding="utf-8")
+    load_catalog()
+    assert not Responsibility.objects.filter(role__slug=role, slug=slug).exists()
+    assert Responsibility.objects.count() == len(
+        [r for r in kept if r["model"] == "catalog.responsibility"]
+    )
+
+
+def test_an_edited_catalog_is_left_alone_with_the_command_that_would_replace_it(fixture_copy):
+    role = Role.objects.get(slug="product-manager")
+    with reversion.create_revision():
+        role.summary = "An editor's own wording."
+        role.save()
+    edit_summary(fixture_copy, "product-manager", "A summary edited in fixtures/.")
+
+    said = load_catalog()
+
+    assert Role.objects.get(slug="product-manager").summary == "An editor's own wording."
+    assert "would lose 1 record(s) edited since the last load" in said
+    assert "role “Product manager”" in said
+    assert ".venv/bin/python manage.py load_catalog --replace" in said
+    load_catalog(replace=True)
+    assert Role.objects.get(slug="product-manager").summary == "A summary edited in fixtures/."
+
+
+def test_an_edit_saved_outside_a_revision_counts_too(fixture_copy):
+    Role.objects.get(slug="project-manager").save()
+    edit_summary(fixture_copy, "product-manager", "A summary edited in fixtures/.")
+    said = load_catalog()
+    assert "role “Project manager”" in said
+    assert Role.objects.get(slug="product-manager").summary != "A summary edited in fixtures/."
 
 
 def write_fixture(path: Path, records: list[dict]) -> str:

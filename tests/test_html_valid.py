@@ -39,11 +39,14 @@ PAGES = {
     "compare-five": f"/compare/{PM}/vs/{PJM}/vs/a/vs/b/vs/c/",
     "collaboration": "/collaboration/",
     "collaboration-filtered": f"/collaboration/?role={PM}",
+    "collaboration-print-all": f"/collaboration/?role={PM}&print=all",
     "search": "/search/",
     "search-results": "/search/?q=roadmap",
     "search-corrected": "/search/?q=roadmpa",
     "search-none": "/search/?q=zebra",
     "sources": "/sources/",
+    "changes": "/changes/",
+    "changes-role": f"/changes/?role={PM}",
     "not-found": "/no-such-page/",
 }
 

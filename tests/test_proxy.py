@@ -229,6 +229,24 @@ def test_what_nginx_refuses_gets_the_apps_error_page(served: Server, status: int
     assert re.search(rb'href="/static/css/site\.[0-9a-f]{12}\.css"', body)
 
 
+@pytest.mark.parametrize(
+    "method, path, allowed",
+    [
+        ("TRACE", "/api/v1/roles/", "GET, HEAD, OPTIONS"),
+        ("DELETE", "/api/v1/roles/", "GET, HEAD, OPTIONS"),
+        ("TRACE", ROLE, "GET, HEAD"),
+        ("TRACE", "/static/staticfiles.json", "GET, HEAD"),
+        ("DELETE", "/static/staticfiles.json", "GET, HEAD"),
+    ],
+)
+def test_a_405_through_nginx_names_what_the_path_allows(served, method, path, allowed) -> None:
+    response = Client(served.port).request(method, path)
+    assert response.status == 405
+    assert response.headers["Allow"] == allowed
+    if path.startswith("/api/"):
+        assert response.json()["error"]["status"] == 405
+
+
 def test_static_files_are_served_by_nginx_compressed_and_immutable(served: Server) -> None:
     client = Client(served.port)
     hashed = client.get("/static/staticfiles.json").json()["paths"]["admin/css/base.css"]

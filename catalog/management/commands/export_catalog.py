@@ -5,23 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core import serializers
 from django.core.management.base import BaseCommand
 
-from catalog.fixture_files import FIXTURE_FILES, export_queryset
-
-
-def render_fixture(labels: list[str]) -> str:
-    objects = [obj for label in labels for obj in export_queryset(label)]
-    text = serializers.serialize(
-        "json",
-        objects,
-        indent=2,
-        use_natural_foreign_keys=True,
-        use_natural_primary_keys=True,
-        ensure_ascii=False,
-    )
-    return text + "\n"
+from catalog.fixture_files import FIXTURE_FILES, render_fixture
 
 
 class Command(BaseCommand):
