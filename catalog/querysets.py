@@ -77,12 +77,15 @@ class RoleQuerySet(models.QuerySet):
         )
 
     def with_page(self) -> RoleQuerySet:
-        """Everything a role page shows, in 14 queries whatever the catalog's size: the role,
-        key functions, five kinds of item, and the citations (with sources) of the role, of
+        """Everything a role page shows, in 20 queries whatever the catalog's size: the role,
+        key functions, eight kinds of item, and the citations (with sources) of the role, of
         each kind of item and of the shared activities."""
         from catalog.models import (
+            AntiPattern,
+            Certification,
             Collaboration,
             Contribution,
+            OccupationCode,
             Responsibility,
             Role,
             RoleKnowledge,
@@ -124,6 +127,18 @@ class RoleQuerySet(models.QuerySet):
                     cited(Contribution), cited(Collaboration, "collaboration__citations")
                 )
                 .order_by("collaboration__order", "collaboration__title"),
+            ),
+            # How the role goes wrong, is certified and is classified: 2 queries each.
+            Prefetch(
+                "anti_patterns", queryset=AntiPattern.objects.prefetch_related(cited(AntiPattern))
+            ),
+            Prefetch(
+                "certifications",
+                queryset=Certification.objects.prefetch_related(cited(Certification)),
+            ),
+            Prefetch(
+                "occupation_codes",
+                queryset=OccupationCode.objects.prefetch_related(cited(OccupationCode)),
             ),
         )
 

@@ -862,7 +862,7 @@ def test_picker_page_with_fewer_than_two_roles_explains(client, db):
 # catalog version, the two roles and their 13 prefetches (items and their citations), the pair's
 # pairing (1 query when there is none, 2 with its chosen dimensions when there is), lifecycle
 # stages, the picker's roles.
-PAGE_QUERIES = 1 + 14 + 1 + 1 + 1
+PAGE_QUERIES = 1 + 17 + 1 + 1 + 1
 QUERIES = [
     ("page", PAGE_QUERIES, None),
     ("comparison", PAGE_QUERIES, {**HX, "HX-Target": "comparison"}),

@@ -19,6 +19,8 @@ from catalog.models import (
     CITATION_MODELS,
     LOCATOR_MAX_WORDS,
     UNLINKED_KINDS,
+    AntiPatternCitation,
+    CertificationCitation,
     Collaboration,
     Confusion,
     Contribution,
@@ -27,6 +29,7 @@ from catalog.models import (
     Involvement,
     KnowledgeArea,
     LifecycleStage,
+    OccupationCodeCitation,
     Pairing,
     Raci,
     Responsibility,
@@ -343,7 +346,12 @@ def test_every_source_has_publisher_edition_year_accessed_and_a_purpose():
 
 def test_every_source_is_cited_by_something():
     cited = set()
-    for model in CITATION_MODELS:
+    for model in [
+        *CITATION_MODELS,
+        AntiPatternCitation,
+        CertificationCitation,
+        OccupationCodeCitation,
+    ]:
         cited |= set(model.objects.values_list("source_id", flat=True))
     assert list(Source.objects.exclude(pk__in=cited).values_list("slug", flat=True)) == []
 
@@ -930,3 +938,25 @@ def test_every_confusion_the_site_lists_has_a_written_pairing():
             missing.append(f"{confusion.role.slug} / {confusion.other.slug}")
     assert missing == []
     assert Pairing.objects.count() >= 13
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_has_three_or_more_cited_anti_patterns(role):
+    patterns = list(Role.objects.get(slug=role).anti_patterns.prefetch_related("citations"))
+    assert len(patterns) >= 3, role
+    for pattern in patterns:
+        assert pattern.looks_like.strip() and pattern.why_it_hurts.strip(), pattern
+        assert pattern.citations.all(), f"{role}: {pattern} cites nothing"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_says_how_it_is_certified_and_classified_or_that_it_is_not(role):
+    found = Role.objects.get(slug=role)
+    for items in (found.certifications.all(), found.occupation_codes.all()):
+        assert items, role
+        for item in items:
+            assert item.citations.exists(), f"{role}: {item} cites nothing"
+    for cert in found.certifications.all():
+        assert cert.body or "no certification" in cert.name.lower(), cert
+    for code in found.occupation_codes.all():
+        assert code.code or "no code of its own" in code.title.lower(), code

@@ -22,9 +22,10 @@ from tests.factories import cite, make_catalog, make_source
 
 pytestmark = pytest.mark.django_db
 
-ROLE_PAGE_QUERIES = 14  # role + key functions, responsibilities, knowledge, traits,
-# involvements, contributions, and the citations of the role, of each of those five kinds and
-# of the shared activities
+ROLE_PAGE_QUERIES = 17  # role + key functions, responsibilities, knowledge, traits,
+# involvements, contributions, anti-patterns, certifications, occupation codes, and the
+# citations of the role, of each of those kinds and of the shared activities (the test
+# catalog has no anti-patterns, certifications or codes, so their citations cost no query)
 COLLABORATION_QUERIES = 4  # activities, their citations, contributions, their citations
 
 
