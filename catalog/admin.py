@@ -36,6 +36,10 @@ from catalog.forms import (
 )
 from catalog.models import (
     KEY_DIFFERENCES_MAX,
+    AntiPattern,
+    AntiPatternCitation,
+    Certification,
+    CertificationCitation,
     Citation,
     Collaboration,
     CollaborationCitation,
@@ -49,6 +53,8 @@ from catalog.models import (
     KnowledgeAreaCitation,
     LifecycleStage,
     LifecycleStageCitation,
+    OccupationCode,
+    OccupationCodeCitation,
     Pairing,
     PairingCitation,
     Raci,
@@ -412,6 +418,26 @@ class ConfusionInline(CatalogInline, admin.TabularInline):
     show_change_link = False  # the row is all there is
 
 
+class AntiPatternInline(FoldedInline, admin.StackedInline):
+    model = AntiPattern
+    fields = [("name", "slug", "order"), "looks_like", "why_it_hurts"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["order", "slug"]
+
+
+class CertificationInline(FoldedInline, admin.StackedInline):
+    model = Certification
+    fields = [("name", "slug", "order"), ("body", "url"), "attests"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["order", "slug"]
+
+
+class OccupationCodeInline(FoldedInline, admin.StackedInline):
+    model = OccupationCode
+    fields = [("scheme", "code", "slug", "order"), ("title", "url"), "fit"]
+    ordering = ["order", "slug"]
+
+
 @admin.register(Role)
 class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
     form = RoleForm
@@ -450,6 +476,9 @@ class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
         RoleKnowledgeInline,
         TraitInline,
         StageInvolvementInline,
+        AntiPatternInline,
+        CertificationInline,
+        OccupationCodeInline,
     ]
 
     def contributions_deleted_with(self, obj: Role) -> QuerySet[Contribution]:
@@ -487,6 +516,38 @@ class ResponsibilityAdmin(CatalogAdmin):
     ordering = ["role__order", "order", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["role", "function"]
+
+
+@admin.register(AntiPattern)
+class AntiPatternAdmin(CatalogAdmin):
+    list_display = ["name", "role", "updated_on"]
+    list_filter = ["role"]
+    list_select_related = ["role"]
+    search_fields = ["name", "slug", "looks_like", "why_it_hurts", "role__name"]
+    ordering = ["role__order", "order", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["role"]
+
+
+@admin.register(Certification)
+class CertificationAdmin(CatalogAdmin):
+    list_display = ["name", "body", "role", "updated_on"]
+    list_filter = ["role"]
+    list_select_related = ["role"]
+    search_fields = ["name", "slug", "body", "attests", "role__name"]
+    ordering = ["role__order", "order", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["role"]
+
+
+@admin.register(OccupationCode)
+class OccupationCodeAdmin(CatalogAdmin):
+    list_display = ["title", "scheme", "code", "role", "updated_on"]
+    list_filter = ["role", "scheme"]
+    list_select_related = ["role"]
+    search_fields = ["title", "code", "fit", "role__name"]
+    ordering = ["role__order", "order", "slug"]
+    autocomplete_fields = ["role"]
 
 
 @admin.register(RoleKnowledge)
@@ -650,6 +711,9 @@ CITATION_INLINES: dict[type[admin.ModelAdmin], type[Citation]] = {
     CollaborationAdmin: CollaborationCitation,
     ContributionAdmin: ContributionCitation,
     PairingAdmin: PairingCitation,
+    AntiPatternAdmin: AntiPatternCitation,
+    CertificationAdmin: CertificationCitation,
+    OccupationCodeAdmin: OccupationCodeCitation,
 }
 for parent_admin, citation_model in CITATION_INLINES.items():
     parent_admin.inlines = [*parent_admin.inlines, citation_inline(citation_model)]

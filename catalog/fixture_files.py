@@ -40,6 +40,14 @@ FIXTURE_FILES: dict[str, list[str]] = {
         "catalog.ContributionCitation",
     ],
     "pairings.json": ["catalog.Pairing", "catalog.PairingCitation", "catalog.KeyDifference"],
+    "practice.json": [
+        "catalog.AntiPattern",
+        "catalog.AntiPatternCitation",
+        "catalog.Certification",
+        "catalog.CertificationCitation",
+        "catalog.OccupationCode",
+        "catalog.OccupationCodeCitation",
+    ],
 }
 
 
@@ -56,6 +64,12 @@ def export_queryset(label: str) -> models.QuerySet:
         "catalog.Trait": ["role__slug", "dimension__slug"],
         "catalog.StageInvolvement": ["role__slug", "stage__slug"],
         "catalog.Responsibility": ["role__slug", "slug"],
+        "catalog.AntiPattern": ["role__slug", "slug"],
+        "catalog.Certification": ["role__slug", "slug"],
+        "catalog.OccupationCode": ["role__slug", "slug"],
+        "catalog.AntiPatternCitation": ["item__role__slug", "item__slug", "source__slug"],
+        "catalog.CertificationCitation": ["item__role__slug", "item__slug", "source__slug"],
+        "catalog.OccupationCodeCitation": ["item__role__slug", "item__slug", "source__slug"],
         "catalog.Contribution": ["collaboration__slug", "role__slug"],
         "catalog.Confusion": ["role__slug", "order", "other__slug"],
         "catalog.KeyDifference": ["pairing__slug", "order", "dimension__slug"],

@@ -131,6 +131,9 @@ ROLE_INLINES = [
     "involvements",
     "confusions",
     "citations",
+    "anti_patterns",
+    "certifications",
+    "occupation_codes",
 ]
 
 
@@ -1171,3 +1174,183 @@ def check_key_differences(slugs: list[str]) -> None:
             f"A comparison shows at most {KEY_DIFFERENCES_MAX} key differences, and the key "
             f"question is always one of them; these make {rows}."
         )
+
+
+# --- how a role goes wrong, how it is certified, which occupation code fits it ------------------
+
+
+@reversion.register(follow=["citations"])
+class AntiPattern(TimeStamped):
+    """A common way a role goes wrong: what it looks like and why it hurts."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="anti_patterns")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120, help_text="A short name, e.g. “absentee sponsor”.")
+    looks_like = models.TextField("what it looks like")
+    why_it_hurts = models.TextField("why it hurts")
+    order = models.PositiveIntegerField(default=0)
+
+    objects = RoleItemManager()
+
+    class Meta:
+        ordering = ["role__order", "order", "slug"]
+        verbose_name = "anti-pattern"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "slug"],
+                name="unique_anti_pattern_slug_per_role",
+                violation_error_message="This role already has an anti-pattern with this slug.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.slug)
+
+    natural_key.dependencies = ["catalog.role"]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.role.slug}-anti-pattern-{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.role.get_absolute_url()}#{self.anchor}"
+
+
+@reversion.register(follow=["citations"])
+class Certification(TimeStamped):
+    """A recognised certification for a role, or (with no issuing body) a plain note that the
+    role has none of its own."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="certifications")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=160)
+    body = models.CharField("issuing body", max_length=160, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    attests = models.TextField("what it attests")
+    order = models.PositiveIntegerField(default=0)
+
+    objects = RoleItemManager()
+
+    class Meta:
+        ordering = ["role__order", "order", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "slug"],
+                name="unique_certification_slug_per_role",
+                violation_error_message="This role already has a certification with this slug.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.slug)
+
+    natural_key.dependencies = ["catalog.role"]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.role.slug}-certification-{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.role.get_absolute_url()}#{self.anchor}"
+
+
+class OccupationScheme(models.TextChoices):
+    ONET = "onet", "O*NET-SOC 2019"
+    UK_SOC = "uk-soc", "UK SOC 2020"
+    ESCO = "esco", "ESCO"
+    ISCO = "isco", "ISCO-08"
+
+
+@reversion.register(follow=["citations"])
+class OccupationCode(TimeStamped):
+    """Where a role sits in an occupational classification; a blank code says it has no code of
+    its own and the note names the closest."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="occupation_codes")
+    slug = models.SlugField(max_length=80)
+    scheme = models.CharField(max_length=8, choices=OccupationScheme.choices)
+    code = models.CharField(max_length=40, blank=True, help_text="Blank: no code of its own.")
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, blank=True)
+    fit = models.TextField("how well it fits")
+    order = models.PositiveIntegerField(default=0)
+
+    objects = RoleItemManager()
+
+    class Meta:
+        ordering = ["role__order", "order", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "slug"],
+                name="unique_occupation_code_slug_per_role",
+                violation_error_message="This role already has an occupation code with this slug.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scheme__in=OccupationScheme.values),
+                name="occupation_code_scheme_valid",
+                violation_error_message="Scheme must be O*NET-SOC, UK SOC, ESCO or ISCO-08.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.code or '(none)'}: {self.title}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.slug)
+
+    natural_key.dependencies = ["catalog.role"]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.role.slug}-occupation-{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.role.get_absolute_url()}#{self.anchor}"
+
+
+@reversion.register()
+class AntiPatternCitation(Citation):
+    item = models.ForeignKey(AntiPattern, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_antipattern_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class CertificationCitation(Citation):
+    item = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_certification_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class OccupationCodeCitation(Citation):
+    item = models.ForeignKey(OccupationCode, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_occupationcode_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]

@@ -98,13 +98,16 @@ class RoleQuerySet(models.QuerySet):
         return Resolved(found, moved=moved, unknown=unknown)
 
     def with_page(self) -> RoleQuerySet:
-        """Everything a role page shows, in 15 queries whatever the catalog's size: the role,
-        key functions, five kinds of item, the responsibilities behind each part in a shared
+        """Everything a role page shows, in 21 queries whatever the catalog's size: the role,
+        key functions, eight kinds of item, the responsibilities behind each part in a shared
         activity, and the citations (with sources) of the role, of each kind of item and of the
         shared activities."""
         from catalog.models import (
+            AntiPattern,
+            Certification,
             Collaboration,
             Contribution,
+            OccupationCode,
             Responsibility,
             Role,
             RoleKnowledge,
@@ -148,6 +151,18 @@ class RoleQuerySet(models.QuerySet):
                     cited(Collaboration, "collaboration__citations"),
                 )
                 .order_by("collaboration__order", "collaboration__title"),
+            ),
+            # How the role goes wrong, is certified and is classified: 2 queries each.
+            Prefetch(
+                "anti_patterns", queryset=AntiPattern.objects.prefetch_related(cited(AntiPattern))
+            ),
+            Prefetch(
+                "certifications",
+                queryset=Certification.objects.prefetch_related(cited(Certification)),
+            ),
+            Prefetch(
+                "occupation_codes",
+                queryset=OccupationCode.objects.prefetch_related(cited(OccupationCode)),
             ),
         )
 

@@ -25,6 +25,8 @@ from django.db.models import Model
 
 from catalog.changes import CATALOG_LOADED, version_unversioned_records
 from catalog.models import (
+    AntiPattern,
+    Certification,
     Collaboration,
     Confusion,
     Contribution,
@@ -33,6 +35,8 @@ from catalog.models import (
     KeyDifference,
     KnowledgeArea,
     LifecycleStage,
+    OccupationCode,
+    OccupationScheme,
     Pairing,
     Raci,
     Responsibility,
@@ -165,6 +169,21 @@ def build_key_difference(pairing: Pairing, dimension: Dimension, **fields) -> Ke
     return KeyDifference(pairing=pairing, dimension=dimension, **fields)
 
 
+def build_anti_pattern(role: Role, slug: str, **fields) -> AntiPattern:
+    defaults = {"name": _named(slug), "looks_like": "It looks busy.", "why_it_hurts": "It hurts."}
+    return AntiPattern(**{"role": role, "slug": slug, **defaults, **fields})
+
+
+def build_certification(role: Role, slug: str, **fields) -> Certification:
+    defaults = {"name": _named(slug), "attests": "Knowledge of the method."}
+    return Certification(**{"role": role, "slug": slug, **defaults, **fields})
+
+
+def build_occupation_code(role: Role, slug: str, **fields) -> OccupationCode:
+    defaults = {"scheme": OccupationScheme.ONET, "title": _named(slug), "fit": "Close."}
+    return OccupationCode(**{"role": role, "slug": slug, **defaults, **fields})
+
+
 def _saved[**P, M: Model](build: Callable[P, M]) -> Callable[P, M]:
     """The `make_*` twin of a `build_*`: the same record, saved as `objects.create` saves it."""
 
@@ -191,6 +210,9 @@ make_involvement = _saved(build_involvement)
 make_contribution = _saved(build_contribution)
 make_key_difference = _saved(build_key_difference)
 make_confusion = _saved(build_confusion)
+make_anti_pattern = _saved(build_anti_pattern)
+make_certification = _saved(build_certification)
+make_occupation_code = _saved(build_occupation_code)
 
 
 def make_collaboration(
@@ -689,6 +711,9 @@ def make_admin_catalog() -> dict:
     responsible = make_contribution(handoff, project, "R", text="Breaks it down.")
     responsible.responsibilities.set([breakdown])
     redirect = make_redirect("product-owner", product)
+    anti_pattern = make_anti_pattern(product, "feature-factory")
+    certification = make_certification(product, "pspo", body="Scrum.org")
+    occupation_code = make_occupation_code(product, "onet", code="11-2021.00")
     pairing = make_pairing(
         product,
         project,
@@ -711,6 +736,9 @@ def make_admin_catalog() -> dict:
         Collaboration: handoff,
         Contribution: responsible,
         Pairing: pairing,
+        AntiPattern: anti_pattern,
+        Certification: certification,
+        OccupationCode: occupation_code,
         "accountable": accountable,
         "project": project,
     }

@@ -822,6 +822,9 @@ def test_every_catalog_model_is_registered():
         "collaboration",
         "contribution",
         "pairing",
+        "antipattern",
+        "certification",
+        "occupationcode",
     }
 
 

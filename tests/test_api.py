@@ -46,21 +46,21 @@ BASE = "http://testserver"
 ENDPOINTS: dict[str, tuple[str, int]] = {
     "index": ("/api/v1/", 2),
     "roles": ("/api/v1/roles/", 3),
-    "role": ("/api/v1/roles/role-0/", 16),
+    "role": ("/api/v1/roles/role-0/", 19),
     # The comparison reads the lifecycle stages too (it lists every stage, as the page does) and
     # the editors' record for the pair.
-    "compare": ("/api/v1/compare/role-0/vs/role-1/", 18),
+    "compare": ("/api/v1/compare/role-0/vs/role-1/", 21),
     "collaborations": ("/api/v1/collaborations/", 5),
     "collaboration": ("/api/v1/collaborations/activity-0/", 5),
-    "sources": ("/api/v1/sources/", 12),
-    "source": ("/api/v1/sources/factory-source/", 12),
+    "sources": ("/api/v1/sources/", 15),
+    "source": ("/api/v1/sources/factory-source/", 15),
     "openapi": ("/api/v1/openapi.json", 1),
-    # One query per content model (26), and one per many-to-many field that links any (here
+    # One query per content model (32), and one per many-to-many field that links any (here
     # the roles' key functions and the responsibilities behind contributions; no pairings).
-    "catalog_json": ("/downloads/catalog.json", 29),
-    "catalog_csv": ("/downloads/catalog-csv.zip", 29),
-    "role_markdown": ("/roles/role-0.md", 16),
-    "compare_markdown": ("/compare/role-0/vs/role-1.md", 18),
+    "catalog_json": ("/downloads/catalog.json", 35),
+    "catalog_csv": ("/downloads/catalog-csv.zip", 35),
+    "role_markdown": ("/roles/role-0.md", 19),
+    "compare_markdown": ("/compare/role-0/vs/role-1.md", 21),
 }
 PATHS = [path for path, _ in ENDPOINTS.values()]
 JSON_PATHS = [path for path in PATHS if path.startswith("/api/")]
@@ -840,8 +840,8 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        ("/api/v1/roles/role-0/?function=function-1", 17),
-        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 19),
+        ("/api/v1/roles/role-0/?function=function-1", 20),
+        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 22),
         ("/api/v1/collaborations/?role=role-1", 6),
     ],
 )
@@ -857,7 +857,7 @@ def test_filters_cost_one_more_query(client, catalog, django_assert_num_queries,
         ("/api/v1/roles/?updated_since=2000-01-01T00:00:00Z", 3),
         ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z", 5),
         ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z&role=role-1", 6),
-        ("/api/v1/sources/?updated_since=2000-01-01T00:00:00Z", 12),
+        ("/api/v1/sources/?updated_since=2000-01-01T00:00:00Z", 15),
     ],
 )
 def test_updated_since_costs_no_extra_query(

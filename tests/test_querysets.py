@@ -22,9 +22,11 @@ from tests.factories import cite, make_catalog, make_source
 
 pytestmark = pytest.mark.django_db
 
-ROLE_PAGE_QUERIES = 15  # role + key functions, responsibilities, knowledge, traits,
-# involvements, contributions and the responsibilities behind them, and the citations of the
-# role, of each of those five kinds and of the shared activities
+ROLE_PAGE_QUERIES = 18  # role + key functions, responsibilities, knowledge, traits,
+# involvements, contributions and the responsibilities behind them, anti-patterns,
+# certifications, occupation codes, and the citations of the role, of each of those kinds and of
+# the shared activities (the test catalog has no anti-patterns, certifications or codes, so
+# their citations cost no query)
 COLLABORATION_QUERIES = 4  # activities, their citations, contributions, their citations
 
 

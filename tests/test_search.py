@@ -264,7 +264,9 @@ def test_live_search_is_empty_when_nothing_matches(client, catalog, query):
     ("query", "url", "within"),
     [
         ("roadmpa", "/roles/product-manager/#product-manager-roadmap", 1),
-        ("handoff", "/collaboration/#collaboration-deliver-initiative", 1),  # via "handover"
+        # "hand-off" in its description; "hand-over" in delivering the initiative comes next.
+        ("handoff", "/collaboration/#collaboration-strategy-to-execution", 1),
+        ("handoff", "/collaboration/#collaboration-deliver-initiative", 2),
         # The sponsor, whose summary is about go/no-go decisions, is the other first answer.
         ("go/no-go", "/collaboration/#collaboration-launch-decision", 2),
         ("deadlines", "/roles/project-manager/#project-manager-meet-deadline", 1),
