@@ -119,6 +119,17 @@ class Reference:
         part = self.parts.get((activity.collaboration, role.reference))
         return part.raci if part else ""
 
+    def expected(
+        self, activity: TeamActivity, role: TeamRole, roles: Sequence[TeamRole]
+    ) -> str | None:
+        """The letter the reference gives this cell in a chart of `roles`: a role "like" a
+        catalog role takes its letters, but not its A while that catalog role is on the team
+        (one A per activity), where it does the work instead (R)."""
+        letter = self.letter(activity, role)
+        if letter == "A" and not role.catalog and any(r.catalog == role.like for r in roles):
+            return "R"
+        return letter
+
     def chart(self, roles: list[TeamRole], activities: Sequence[str], name: str = "") -> Chart:
         """A chart of `roles` and the catalog `activities` (slugs), with the reference letters."""
         rows = []
@@ -126,7 +137,7 @@ class Reference:
             activity = TeamActivity(
                 title=self.activities[slug].title, collaboration=slug, letters=[]
             )
-            activity.letters = [self.letter(activity, role) or "" for role in roles]
+            activity.letters = [self.expected(activity, role, roles) or "" for role in roles]
             rows.append(activity)
         return Chart(name=name, roles=roles, activities=rows)
 
@@ -215,7 +226,7 @@ def check(chart: Chart, reference: Reference) -> Findings:
             messages.append(f"No role is Responsible (R) for “{label}”: who does the work?")
         findings.rows.append(messages)
         for i, role in enumerate(roles):
-            theirs = reference.letter(activity, role)
+            theirs = reference.expected(activity, role, roles)
             if theirs is not None and theirs != letters[i]:
                 findings.differences[(j, i)] = difference(
                     reference, j, i, activity, role, letters[i], theirs
@@ -234,6 +245,10 @@ def check(chart: Chart, reference: Reference) -> Findings:
     return findings
 
 
+def part_letter(part: Contribution | None) -> str:
+    return part.raci if part else ""
+
+
 def difference(
     reference: Reference,
     j: int,
@@ -248,10 +263,19 @@ def difference(
     citations = list(part.citations.all()) if part else []
     citations = citations or list(collaboration.citations.all())
     who = citations[0].source.title if citations else "The reference"
-    catalog_role = reference.roles[role.reference]
-    subject = f"the {catalog_role.name.lower()}"
-    if role.like:
-        subject += f" (whom the {role.name} is like)"
+    like = reference.roles[role.reference].name.lower()
+    if role.catalog:
+        sentence = f"{who} gives the {like} {ARTICLES[theirs]} in “{collaboration.title}”."
+    elif theirs == part_letter(part):
+        sentence = (
+            f"{who} gives the {like}, whom the {role.name} is like, {ARTICLES[theirs]} in "
+            f"“{collaboration.title}”."
+        )
+    else:
+        sentence = (
+            f"{who} gives the {like} the A in “{collaboration.title}”; the {role.name} is like "
+            f"the {like}, who is on the team and keeps the A, so it does the work (R)."
+        )
     return Difference(
         activity=j,
         role=i,
@@ -259,7 +283,7 @@ def difference(
         role_name=role.name,
         ours=ours,
         theirs=theirs,
-        sentence=f"{who} gives {subject} {ARTICLES[theirs]} in “{collaboration.title}”.",
+        sentence=sentence,
         why=collaboration.why_accountable if "A" in (ours, theirs) else "",
         duties=list(part.responsibilities.all()) if part and theirs in LEADING_RACI else [],
         citations=citations,

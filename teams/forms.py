@@ -243,7 +243,7 @@ def apply(data: QueryDict, chart: Chart, reference: Reference) -> str:
         )
         chart.roles.append(role)
         for activity in chart.activities:
-            activity.letters.append(reference.letter(activity, role) or "")
+            activity.letters.append(reference.expected(activity, role, chart.roles) or "")
         return f"Added the role “{name}”. Save to keep it."
     if action == "add-activity":
         slug = data.get("new-activity-collaboration", "")
@@ -259,7 +259,9 @@ def apply(data: QueryDict, chart: Chart, reference: Reference) -> str:
         activity = TeamActivity.model_construct(
             title=title, collaboration=slug, note="", letters=[]
         )
-        activity.letters = [reference.letter(activity, role) or "" for role in chart.roles]
+        activity.letters = [
+            reference.expected(activity, role, chart.roles) or "" for role in chart.roles
+        ]
         chart.activities.append(activity)
         return f"Added the activity “{title}”. Save to keep it."
     return ""

@@ -46,11 +46,13 @@ RACI = [(letter, letter.label, RACI_MEANINGS[letter]) for letter in Raci]
 
 def private(response: HttpResponse, *, edit: bool = False) -> HttpResponse:
     """A team's pages are for those given the link: never indexed, never kept by a shared
-    cache; an edit page (its address holds the key) also sends no referrer and is not stored."""
+    cache; an edit page (its address holds the key) is not stored, and its address never goes
+    to another site as a referrer. (Not "no-referrer": under it Chromium sends `Origin: null`
+    with the page's own form posts, and Django's CSRF check refuses them.)"""
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, no-store" if edit else "private, no-cache"
     if edit:
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -89,7 +91,6 @@ def start_initial(query: QueryDict, reference: Reference) -> dict:
 @vary_on_headers("HX-Request")
 def team_new(request: HtmxHttpRequest) -> HttpResponse:
     reference = Reference.for_slugs()
-    status = 200
     if request.method == "POST":
         form = StartForm(request.POST, reference=reference)
         if form.is_valid():
@@ -103,7 +104,6 @@ def team_new(request: HtmxHttpRequest) -> HttpResponse:
                 reversion.set_comment("Started from the reference")
                 team.save()
             return HttpResponseRedirect(f"{team.edit_url(key)}?started=1", status=303)
-        status = 400
     else:
         initial = start_initial(request.GET, reference) if request.GET else {}
         form = StartForm(initial=initial, reference=reference)
@@ -117,9 +117,7 @@ def team_new(request: HtmxHttpRequest) -> HttpResponse:
         limits=LIMITS,
         nav="collaboration",
     )
-    response = render_page(request, "teams/new.html", context, partial="activities")
-    response.status_code = status
-    return response
+    return render_page(request, "teams/new.html", context, partial="activities")
 
 
 def too_many(request: HttpRequest, limit: int) -> HttpResponse:
@@ -241,7 +239,6 @@ def edit_response(
     *,
     version: int,
     partial: str | None = None,
-    status: int = 200,
     problem: str = "",
     done: str = "",
     focus: str = "",
@@ -274,12 +271,12 @@ def edit_response(
         edit_share_url=request.build_absolute_uri(team.edit_url(key)),
         limits=LIMITS,
         focus=focus,
-        oob=partial == "check",
+        # Only the HTMX check answers with the out-of-band pieces; without JavaScript the same
+        # button gets the whole page.
+        oob=partial == "check" and bool(request.htmx),
         **chart_context(chart, reference, edit.errors),
     )
-    response = render_page(request, "teams/edit.html", context, partial=partial)
-    response.status_code = status
-    return private(response, edit=True)
+    return private(render_page(request, "teams/edit.html", context, partial=partial), edit=True)
 
 
 def focus_after(data: QueryDict, edit: Edit) -> str:
@@ -331,7 +328,7 @@ def team_edit(request: HtmxHttpRequest, public_id: str, key: str) -> HttpRespons
             focus=focus_after(request.POST, edit),
         )
     if not edit.valid:
-        status, problem = 400, "Not saved: correct the fields marked below."
+        problem = "Not saved: correct the fields marked below."
     else:
         with transaction.atomic():
             current = Team.objects.select_for_update().get(pk=team.pk)
@@ -344,13 +341,14 @@ def team_edit(request: HtmxHttpRequest, public_id: str, key: str) -> HttpRespons
                 return HttpResponseRedirect(
                     f"{team.edit_url(key)}?saved={current.version}", status=303
                 )
-        status = 409
         problem = (
             f"Not saved: someone saved version {current.version} of this chart while you were "
             "editing. Your changes are still in the form below; open the chart in a new tab to "
             "compare, then save again to replace their version with yours."
         )
-    return edit_response(request, team, key, edit, version=version, status=status, problem=problem)
+    # 200, not 400 or 409: the form is for a person to correct, and an error status would
+    # also log an error in the browser's console (as catalog.views.compare_start explains).
+    return edit_response(request, team, key, edit, version=version, problem=problem)
 
 
 # --- history ----------------------------------------------------------------------------------
