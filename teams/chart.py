@@ -119,6 +119,11 @@ class Reference:
         part = self.parts.get((activity.collaboration, role.reference))
         return part.raci if part else ""
 
+    def accountable(self, activity: str | None) -> str:
+        """The name of the role the reference makes Accountable for `activity`, if any."""
+        parts = self.activities[activity].contributions.all() if activity in self.activities else []
+        return next((part.role.name for part in parts if part.raci == "A"), "")
+
     def expected(
         self, activity: TeamActivity, role: TeamRole, roles: Sequence[TeamRole]
     ) -> str | None:
@@ -182,10 +187,14 @@ class Findings:
     rows: list[list[str]] = field(default_factory=list)
     columns: list[list[str]] = field(default_factory=list)
     differences: dict[tuple[int, int], Difference] = field(default_factory=dict)
+    titles: list[str] = field(default_factory=list)
 
     @property
     def messages(self) -> list[str]:
-        return [m for row in self.rows for m in row] + [m for col in self.columns for m in col]
+        """Every message, each row's named after its activity (beside the row it needs not)."""
+        named = zip(self.titles, self.rows, strict=True)
+        rows = [f"“{title}”: {message}" for title, row in named for message in row]
+        return rows + [message for column in self.columns for message in column]
 
     @property
     def summary(self) -> str:
@@ -211,19 +220,22 @@ def check(chart: Chart, reference: Reference) -> Findings:
     findings = Findings()
     roles, activities = chart.roles, chart.activities
     for j, activity in enumerate(activities):
-        label = activity.title or f"Activity {j + 1}"
+        findings.titles.append(activity.title or f"Activity {j + 1}")
         letters = list(activity.letters) + [""] * (len(roles) - len(activity.letters))
         owners = [role for role, letter in zip(roles, letters, strict=False) if letter == "A"]
         messages = []
         if not owners:
-            messages.append(f"No role is Accountable (A) for “{label}”: give it exactly one A.")
+            holder = reference.accountable(activity.collaboration)
+            messages.append(
+                "No role is Accountable (A): give one the A"
+                + (f" (the reference gives it to the {holder.lower()})." if holder else ".")
+            )
         elif len(owners) > 1:
             messages.append(
-                f"“{label}” has {len(owners)} Accountable roles ({names(owners)}): "
-                "keep exactly one A."
+                f"{len(owners)} roles are Accountable ({names(owners)}): keep exactly one A."
             )
         if "R" not in letters:
-            messages.append(f"No role is Responsible (R) for “{label}”: who does the work?")
+            messages.append("No role is Responsible (R): who does the work?")
         findings.rows.append(messages)
         for i, role in enumerate(roles):
             theirs = reference.expected(activity, role, roles)

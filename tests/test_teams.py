@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -239,8 +241,10 @@ def test_the_live_check_answers_with_the_rules_and_differences_only(client, team
     response = client.post(edit_url(chart, key), data, headers=HX)
     html = response.content.decode()
     assert "<html" not in html and "<select" not in html
-    assert "“From strategy to execution” has 2 Accountable roles" in html
-    assert "Product manager and Product owner" in html
+    assert (
+        "“From strategy to execution”: 2 roles are Accountable (Product manager and Product "
+        "owner): keep exactly one A."
+    ) in html
     assert 'id="activity-0-rules" data-hx-swap-oob="true"' in html
     assert 'id="cell-0-2-ref" data-hx-swap-oob="true"' in html
     assert "gives the product owner no part in “From strategy to execution”" in html
@@ -464,3 +468,49 @@ def test_team_page_query_counts_are_fixed(client, catalog, django_assert_num_que
     with django_assert_num_queries(EDIT_QUERIES):
         data = form_data(team, action="check", **{"cell-0-0": "C"})
         assert client.post(edit_url(team, key), data, headers=HX).status_code == 200
+
+
+def test_a_missing_a_names_the_role_the_reference_gives_it_to(client, catalog):
+    team, key = make_team([PM, PJM], ["backlog-refinement"])
+    html = client.get(edit_url(team, key)).content.decode()
+    assert (
+        "No role is Accountable (A): give one the A (the reference gives it to the product " in html
+    )
+
+
+# --- valid HTML -------------------------------------------------------------------------------
+
+
+def test_team_pages_have_no_html_errors(client, team, settings, tmp_path):
+    from tests.test_html_valid import checker
+
+    command = checker()
+    chart, key = team
+    history = reverse("teams:history", args=[chart.public_id, key])
+    bad_note = form_data(chart, action="save", **{"activity-0-note": "x" * (NOTE_MAX + 1)})
+    settings.TEAMS_PER_HOUR = 0
+    pages = {
+        "start": client.get("/teams/new/"),
+        "start-suggested": client.get("/teams/new/", {"role": [PM, PO], "suggest": "1"}),
+        "start-errors": client.post("/teams/new/", {"role": [PM]}),
+        "too-many": client.post("/teams/new/", {"role": [PM, PO], "activity": ["status"]}),
+        "edit": client.get(edit_url(chart, key)),
+        "edit-errors": client.post(edit_url(chart, key), bad_note),
+        "read-only": client.get(f"/teams/{chart.public_id}/"),
+        "history": client.get(history),
+    }
+    files = []
+    for name, response in pages.items():
+        assert response.status_code in (200, 429), name
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+    run = subprocess.run(
+        [*command, *files], capture_output=True, text=True, timeout=300, check=True
+    )
+    errors = [
+        f"{Path(m.get('url', '')).stem}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in json.loads(run.stderr)["messages"]
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert errors == [], "\n".join(errors)

@@ -92,7 +92,7 @@ def test_the_whole_journey_from_the_keyboard(seed, browser, live_server, console
         cell.focus()
         page.keyboard.type("A")
         rules = page.locator(f"#activity-{row}-rules")
-        expect(rules).to_contain_text("Accountable roles")
+        expect(rules).to_contain_text("roles are Accountable")
         expect(page.locator("#rules")).to_contain_text("keep exactly one A")
         expect(cell).to_be_focused()
         expect(page.locator(f"#{cell.get_attribute('id')}-ref")).to_contain_text("ref.")
@@ -108,7 +108,7 @@ def test_the_whole_journey_from_the_keyboard(seed, browser, live_server, console
         else:
             page.keyboard.press("Home")
         expect(cell).to_have_value(original)
-        expect(rules).not_to_contain_text("Accountable roles")
+        expect(rules).not_to_contain_text("roles are Accountable")
 
         press_on(page, page.get_by_role("button", name="Save", exact=True), "Enter")
         expect(page).to_have_url(re.compile(r"\?saved=2$"))
@@ -206,7 +206,7 @@ def test_the_chart_is_edited_and_saved_without_javascript(
         page.get_by_role("button", name="Start the chart").click()
         page.locator("#cell-0-1").select_option("A")
         page.get_by_role("button", name="Check the rules without saving").click()
-        expect(page.locator("#activity-0-rules")).to_contain_text("Accountable roles")
+        expect(page.locator("#activity-0-rules")).to_contain_text("roles are Accountable")
         page.get_by_role("button", name="Save", exact=True).click()
         expect(page).to_have_url(re.compile(r"\?saved=2$"))
         expect(page.locator("#cell-0-1")).to_have_value("A")
