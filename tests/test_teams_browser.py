@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import (
+    HTMX_BUSY,
     assert_no_axe_violations_in_both_schemes,
     back,
     forward,
@@ -51,6 +52,8 @@ def start_a_chart(page) -> None:
     expect(like).to_have_value("project-manager")
     page.get_by_label("Team name (optional)").focus()
     page.keyboard.type("Checkout squad")
+    # The suggestions for the last role choice are in (a person reads them before starting).
+    page.wait_for_function(f"() => !document.querySelector({HTMX_BUSY!r})")
     press_on(page, page.get_by_role("button", name="Start the chart"), "Enter")
     expect(page.get_by_role("status").first).to_contain_text("Your chart is saved")
 
