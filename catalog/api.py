@@ -91,6 +91,7 @@ api = RolesApi(
             {"name": "collaborations", "description": "Shared activities with RACI."},
             {"name": "sources", "description": "Cited sources."},
             {"name": "downloads", "description": "The catalog as files."},
+            {"name": "teams", "description": "Teams' own RACI charts, by their unguessable id."},
         ],
     },
 )

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from catalog import downloads  # noqa: F401  (registers the downloads' operations)
 from catalog.api import api, error_response, not_found
+from teams import api as teams_api  # noqa: F401  (registers /api/v1/teams/<id>/)
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 # Clients revalidate with these; a browser must be allowed to send them cross-origin.

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "catalog",
+    "teams",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,12 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
+# Teams' own RACI charts (the teams app): new charts one client address may start per hour, and
+# the days after which `manage.py prune_teams` removes a chart nobody saved (unset: never).
+TEAMS_PER_HOUR = int(os.environ.get("TEAMS_PER_HOUR", "20"))
+TEAM_RETENTION_DAYS = (
+    int(os.environ["TEAM_RETENTION_DAYS"]) if os.environ.get("TEAM_RETENTION_DAYS") else None
+)
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("catalog.api_urls")),
     path("", include("catalog.urls")),
+    path("", include("teams.urls")),
 ]
 
 handler404 = "catalog.views.page_not_found"

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import wraps
 
+import reversion
 from django.db.models import Model
 
 from catalog.changes import CATALOG_LOADED, version_unversioned_records
@@ -48,6 +49,8 @@ from catalog.models import (
     Trait,
     pairing_slug,
 )
+from teams.chart import Reference, TeamRole
+from teams.models import Team
 from tests.rows import catalog_builder
 
 # --- one builder per model -----------------------------------------------------------------------
@@ -820,3 +823,29 @@ def make_confused_catalog() -> dict[str, Role]:
     for slugs, bottom_line in PAIRINGS:
         make_pairing(*(roles[slug] for slug in slugs), bottom_line=bottom_line)
     return roles
+
+
+# --- teams: a team's own chart, started from whatever catalog the test made ----------------------
+
+
+def make_team(
+    roles: Iterable[str] = (),
+    activities: Iterable[str] | None = None,
+    *,
+    own_roles: Iterable[tuple[str, str | None]] = (),
+    name: str = "Platform team",
+) -> tuple[Team, str]:
+    """A saved team (its first version) of these catalog `roles` and `own_roles` (name, like),
+    over these catalog `activities` (all when None), with the reference letters; and its edit
+    key."""
+    reference = Reference.for_slugs()
+    chosen = [TeamRole(name=reference.roles[slug].name, catalog=slug) for slug in roles]
+    chosen += [TeamRole(name=own, like=like) for own, like in own_roles]
+    team = Team()
+    key = team.new_key()
+    team.chart = reference.chart(
+        chosen, list(reference.activities) if activities is None else list(activities), name
+    )
+    with reversion.create_revision():
+        team.save()
+    return team, key

@@ -80,15 +80,17 @@ function onCopyLinkClick(event) {
 /* ==== After an htmx swap: move focus to the new section and say what changed ==================== */
 
 /**
- * A swapped section that carries `data-announce` gets focus on its heading (tabindex="-1") and
- * its message is announced, e.g. "Showing 4 of 12 responsibilities, in Strategy".
+ * A swapped section that carries `data-announce` gets focus on its heading (tabindex="-1"), or on
+ * the element its `data-focus` names, and its message is announced, e.g. "Showing 4 of 12
+ * responsibilities, in Strategy".
  */
 function onSectionSwapped(event) {
   const section = event.target;
   if (!(section instanceof Element) || !section.hasAttribute("data-announce")) {
     return;
   }
-  const heading = section.querySelector('[tabindex="-1"]');
+  const named = section.getAttribute("data-focus");
+  const heading = named ? document.getElementById(named) : section.querySelector('[tabindex="-1"]');
   if (heading) {
     heading.focus({ preventScroll: false });
   }
@@ -226,3 +228,19 @@ function onComparisonSwapped(event) {
 }
 
 document.addEventListener("htmx:afterSwap", onComparisonSwapped);
+
+/* ==== Teams: a team's own chart ================================================================ */
+
+/**
+ * A region swapped in beside the control the visitor is using (the edit page's rules, the start
+ * page's suggested activities) leaves focus where it is and says its `data-status`: the inputs
+ * are never replaced under the visitor's fingers.
+ */
+function onStatusSwapped(event) {
+  const region = event.target;
+  if (region instanceof Element && region.hasAttribute("data-status")) {
+    announce(region.getAttribute("data-status"));
+  }
+}
+
+document.addEventListener("htmx:afterSwap", onStatusSwapped);
