@@ -1,8 +1,8 @@
 """The read-only JSON API under /api/v1/ and the downloads, on django-ninja.
 
-The views read the catalog through the same QuerySet methods, model methods and `Comparison` as
-the pages, and only turn what they get into payloads; catalog.schemas describes every payload, so
-ninja checks each response against it and generates the OpenAPI document from it. Every operation
+The views read the catalog through the same QuerySet methods and `Comparison` as the pages and
+return what they get; ninja serialises it through catalog.schemas, which also give the OpenAPI
+document. Every operation
 answers conditional GETs from the catalog version and refuses unknown or repeated query
 parameters; catalog.api_urls adds the read-only and cross-origin rules around all of them.
 """
@@ -10,7 +10,7 @@ parameters; catalog.api_urls adds the read-only and cross-origin rules around al
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Annotated, Any
@@ -32,22 +32,9 @@ from pydantic import BeforeValidator
 from catalog import schemas
 from catalog.comparison import MAX_ROLES, Comparison
 from catalog.conditional import catalog_conditional
-from catalog.models import (
-    RACI_MEANINGS,
-    CatalogVersion,
-    CitingItem,
-    Collaboration,
-    Contribution,
-    Function,
-    Pairing,
-    Raci,
-    Responsibility,
-    Role,
-    RoleKnowledge,
-    Source,
-    StageInvolvement,
-    Trait,
-)
+from catalog.models import CatalogVersion, Collaboration, Function, Role, Source
+from catalog.querysets import RoleQuerySet
+from catalog.schemas import api_url, page_url
 from catalog.views import redirect_keeping_query
 
 API_VERSION = "v1"
@@ -65,7 +52,7 @@ class RolesApi(NinjaAPI):
 
 api = RolesApi(
     title="Roles API",
-    version="1.0.0",
+    version="1.1.0",
     description=(
         "Read-only open data: job roles, how they differ, and who does what (RACI). "
         "Every resource is named by a stable slug; a renamed role's old slug answers 301. "
@@ -77,7 +64,9 @@ api = RolesApi(
         "record of every content model, one list per model (format 1 nested roles, activities "
         "and sources as the API shows them); the CSV zip has one file per model with every "
         "field, many-to-many links as space-separated keys (format 1 had one file per entity and "
-        "one citations.csv). Citations' `kind` adds `pairing`."
+        "one citations.csv). Citations' `kind` adds `pairing`. Additions since 1.0.0: a role "
+        "has `other_titles` and `confused_with`, an activity `why_accountable`, and each part "
+        "in an activity `responsibilities` (those of its role that the part exercises)."
     ),
     renderer=Renderer(),
     urls_namespace="api",
@@ -271,211 +260,10 @@ def function_slug(function: str | None) -> str | None:
     return function
 
 
-# --- links and times ---------------------------------------------------------------------------
-
-
-class Links:
-    """Absolute URLs on the requested host: `url` for API resources, `html_url` for pages."""
-
-    def __init__(self, request: HttpRequest) -> None:
-        self.base = request.build_absolute_uri("/").rstrip("/")
-
-    def __call__(self, path: str) -> str:
-        return self.base + path
-
-    def api(self, name: str, *args: str) -> str:
-        return self(reverse(f"api:{name}", args=args))
-
-    def page(self, name: str, *args: str) -> str:
-        return self(reverse(f"catalog:{name}", args=args))
-
-    def template(self, name: str, *params: str) -> str:
-        """A URI template such as …/roles/{slug}/ (RFC 6570), for the index's links."""
-        url = self.api(name, *(f"PARAM-{p}" for p in params))
-        for p in params:
-            url = url.replace(f"PARAM-{p}", "{" + p + "}")
-        return url
-
-
-def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def newest(moments: Iterable[datetime | None]) -> datetime | None:
-    present = [moment for moment in moments if moment is not None]
-    return max(present) if present else None
-
-
-# --- payloads: references ----------------------------------------------------------------------
-
-
-def role_ref(role: Role, links: Links) -> dict[str, Any]:
-    return {
-        "slug": role.slug,
-        "name": role.name,
-        "url": links.api("role-detail", role.slug),
-        "html_url": links(role.get_absolute_url()),
-    }
-
-
-def function_ref(function: Function) -> dict[str, Any]:
-    return {"slug": function.slug, "name": function.name}
-
-
-def citation_refs(item: Any) -> list[dict[str, str]]:
-    """An item's citations (prefetched with their sources): each source's slug and where in it."""
-    return [
-        {"source": citation.source.slug, "locator": citation.locator}
-        for citation in item.citations.all()
-    ]
-
-
-def collaboration_ref(collaboration: Collaboration, links: Links) -> dict[str, Any]:
-    return {
-        "slug": collaboration.slug,
-        "title": collaboration.title,
-        "url": links.api("collaboration-detail", collaboration.slug),
-        "html_url": links(collaboration.get_absolute_url()),
-    }
-
-
-def raci_fields(letter: str) -> dict[str, str]:
-    raci = Raci(letter)
-    return {"raci": raci.value, "raci_label": raci.label, "raci_meaning": RACI_MEANINGS[raci]}
-
-
-def source_summary(source: Source, links: Links) -> dict[str, Any]:
-    return {
-        "slug": source.slug,
-        "url": links.api("source-detail", source.slug),
-        "html_url": links(source.get_absolute_url()),
-        "title": source.title,
-        "kind": source.kind,
-        "publisher": source.publisher,
-        "edition": source.edition,
-        "year": source.year,
-        "accessed": source.accessed.isoformat() if source.accessed else None,
-        "link": source.url or None,
-        "note": source.note,
-        "order": source.order,
-        "updated": iso(source.updated),
-    }
-
-
-# --- payloads: roles ---------------------------------------------------------------------------
-
-
-def role_summary(role: Role, links: Links) -> dict[str, Any]:
-    return {
-        "slug": role.slug,
-        "url": links.api("role-detail", role.slug),
-        "html_url": links(role.get_absolute_url()),
-        "markdown_url": links.api("role-markdown", role.slug),
-        "name": role.name,
-        "short_name": role.short_name,
-        "summary": role.summary,
-        "main_goal": role.main_goal,
-        "order": role.order,
-        "key_functions": [function_ref(f) for f in role.key_functions.all()],
-        "updated": iso(role.changed),
-    }
-
-
-def responsibility_item(item: Responsibility, links: Links) -> dict[str, Any]:
-    return {
-        "slug": item.slug,
-        "title": item.title,
-        "description": item.description,
-        "function": function_ref(item.function),
-        "order": item.order,
-        "citations": citation_refs(item),
-        "html_url": links(item.get_absolute_url()),
-        "updated": iso(item.updated),
-    }
-
-
-def cited_item(item: RoleKnowledge | Trait | StageInvolvement, links: Links) -> dict[str, Any]:
-    """What a knowledge, trait or involvement cell says besides its row: citations, link, time."""
-    return {
-        "citations": citation_refs(item),
-        "html_url": links(item.get_absolute_url()),
-        "updated": iso(item.updated),
-    }
-
-
-def knowledge_cell(item: RoleKnowledge | None, links: Links) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    return {"level": item.level, "note": item.note, **cited_item(item, links)}
-
-
-def trait_cell(item: Trait | None, links: Links) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    return {"text": item.text, **cited_item(item, links)}
-
-
-def involvement_cell(item: StageInvolvement | None, links: Links) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    return {"level": item.level, "note": item.note, **cited_item(item, links)}
-
-
-def entity_ref(entity: Any) -> dict[str, Any]:
-    """A dimension or knowledge area as a row heading."""
-    return {"slug": entity.slug, "name": entity.name, "description": entity.description}
-
-
-def stage_ref(stage: Any) -> dict[str, Any]:
-    return {"slug": stage.slug, "name": stage.name, "order": stage.order}
-
-
-def part_cell(item: Contribution) -> dict[str, Any]:
-    return {
-        **raci_fields(item.raci),
-        "text": item.text,
-        "citations": citation_refs(item),
-        "updated": iso(item.updated),
-    }
-
-
-def responsibilities_of(role: Role, function: str | None) -> list[Responsibility]:
-    return [r for r in role.responsibilities.all() if function in (None, r.function.slug)]
-
-
-def role_payload(role: Role, links: Links, function: str | None = None) -> dict[str, Any]:
-    return {
-        **role_summary(role, links),
-        "description": role.description,
-        "citations": citation_refs(role),
-        "responsibilities": [
-            responsibility_item(r, links) for r in responsibilities_of(role, function)
-        ],
-        "knowledge": [
-            {"area": entity_ref(k.area), **knowledge_cell(k, links)} for k in role.knowledge.all()
-        ],
-        "traits": [
-            {"dimension": entity_ref(t.dimension), **trait_cell(t, links)}
-            for t in role.traits.all()
-        ],
-        "involvement": [
-            {"stage": stage_ref(i.stage), **involvement_cell(i, links)}
-            for i in role.involvements.all()
-        ],
-        "collaborations": [
-            {"collaboration": collaboration_ref(c.collaboration, links), **part_cell(c)}
-            for c in role.contributions.all()
-        ],
-        "sources": [source_summary(s, links) for s in role.cited_sources()],
-    }
-
-
-def find_roles(*slugs: str) -> list[Role]:
-    """The roles by slug, fully loaded, in the order asked; a renamed role's old slug raises
-    Moved with the current slugs, an unknown one is a 404."""
-    found = Role.objects.with_changed().resolve(*slugs)
+def find_roles(*slugs: str, among: RoleQuerySet | None = None) -> list[Role]:
+    """The roles by slug (`among` a queryset that loads more), fully loaded, in the order asked;
+    a renamed role's old slug raises Moved with the current slugs, an unknown one is a 404."""
+    found = (Role.objects if among is None else among).with_changed().resolve(*slugs)
     if found.unknown:
         names = " or ".join(f"“{slug}”" for slug in found.unknown)
         raise HttpError(404, f"There is no role {names}.")
@@ -500,125 +288,6 @@ def moved(request: HttpRequest, error: Moved) -> HttpResponse:
     )
 
 
-# --- payloads: comparison, collaborations, sources ---------------------------------------------
-
-
-def comparison_payload(
-    comparison: Comparison, links: Links, function: str | None = None
-) -> dict[str, Any]:
-    """The page's `Comparison` as JSON; `function` narrows the responsibilities."""
-    slugs = comparison.slugs
-
-    def dimension_row(row: Any) -> dict[str, Any]:
-        return {
-            **entity_ref(row.dimension),
-            "cells": [trait_cell(cell.trait, links) for cell in row.cells],
-        }
-
-    return {
-        "url": links.api("compare", *slugs),
-        "html_url": links.page("compare", *slugs),
-        "markdown_url": links.api("compare-markdown", *slugs),
-        "updated": iso(newest(role.changed for role in comparison.roles)),
-        "roles": [role_summary(role, links) for role in comparison.roles],
-        "bottom_line": {
-            "text": comparison.bottom_line_text,
-            "by_editors": comparison.pairing is not None,
-            "statements": [
-                {
-                    "text": statement.text,
-                    "citations": [
-                        {"source": c.source.slug, "locator": c.locator} for c in statement.citations
-                    ],
-                }
-                for statement in comparison.bottom_line
-            ],
-        },
-        "key_differences": [dimension_row(row) for row in comparison.key_difference_rows],
-        "key_functions": [
-            {"function": function_ref(key.function), "roles": [role.slug for role in key.roles]}
-            for key in comparison.key_functions
-        ],
-        "dimensions": [dimension_row(row) for row in comparison.dimension_rows],
-        "responsibilities": [
-            {
-                "role": role.slug,
-                "items": [
-                    responsibility_item(r, links) for r in responsibilities_of(role, function)
-                ],
-            }
-            for role in comparison.roles
-        ],
-        "knowledge": [
-            {
-                "area": entity_ref(row.area),
-                "cells": [knowledge_cell(cell.knowledge, links) for cell in row.cells],
-            }
-            for row in comparison.knowledge_rows
-        ],
-        "lifecycle": [
-            {
-                "stage": stage_ref(row.stage),
-                "cells": [involvement_cell(cell.involvement, links) for cell in row.cells],
-            }
-            for row in comparison.lifecycle
-        ],
-        "collaborations": [
-            {
-                "collaboration": collaboration_ref(row.collaboration, links),
-                "cells": [part and part_cell(part) for part in row.parts],
-            }
-            for row in comparison.collaborations
-        ],
-        "sources": [source_summary(s, links) for s in comparison.sources],
-    }
-
-
-def collaboration_payload(collaboration: Collaboration, links: Links) -> dict[str, Any]:
-    parts = list(collaboration.contributions.all())
-    accountable = next((p.role for p in parts if p.raci == Raci.ACCOUNTABLE), None)
-    return {
-        "slug": collaboration.slug,
-        "url": links.api("collaboration-detail", collaboration.slug),
-        "html_url": links(collaboration.get_absolute_url()),
-        "title": collaboration.title,
-        "description": collaboration.description,
-        "order": collaboration.order,
-        "citations": citation_refs(collaboration),
-        "accountable": None if accountable is None else role_ref(accountable, links),
-        "contributions": [{"role": role_ref(p.role, links), **part_cell(p)} for p in parts],
-        "updated": iso(collaboration.changed),
-    }
-
-
-def citation_payload(citation: CitingItem, links: Links) -> dict[str, Any]:
-    path = citation.path
-    if citation.role is not None:
-        url: str | None = links.api("role-detail", citation.role.slug)
-    elif isinstance(citation.item, Collaboration):
-        url = links.api("collaboration-detail", citation.slug)
-    elif isinstance(citation.item, Pairing):
-        url = links.api("compare", *(role.slug for role in citation.item.ordered_roles))
-    else:
-        url = None
-    return {
-        "kind": citation.kind,
-        "slug": citation.slug,
-        "title": citation.title,
-        "role": None if citation.role is None else citation.role.slug,
-        "locator": citation.locator,
-        "url": url,
-        "html_url": None if path is None else links(path),
-    }
-
-
-def source_payload(source: Source, links: Links) -> dict[str, Any]:
-    return {
-        **source_summary(source, links),
-        "cited_by": [citation_payload(c, links) for c in source.cited_by()],
-    }
-
-
 # --- the API's operations ----------------------------------------------------------------------
 
 
@@ -631,8 +300,14 @@ def source_payload(source: Source, links: Links) -> dict[str, Any]:
     ok=schemas.Index,
 )
 def index(request: HttpRequest) -> dict[str, Any]:
-    links = Links(request)
-    changed = CatalogVersion.objects.filter(pk=1).values_list("changed", flat=True).first()
+    # The API's own table of contents: the one answer that is no catalog record.
+    def api(name: str, *params: str) -> str:
+        """A URL, or with `params` an RFC 6570 URI template such as …/roles/{slug}/."""
+        url = api_url(request, name, *(f"PARAM-{p}" for p in params))
+        for p in params:
+            url = url.replace(f"PARAM-{p}", "{" + p + "}")
+        return url
+
     return {
         "name": "Roles API",
         "description": (
@@ -640,22 +315,22 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "work together (RACI). Read-only; every resource is named by a stable slug."
         ),
         "version": API_VERSION,
-        "url": links.api("index"),
-        "html_url": links.page("home"),
-        "updated": iso(changed),
+        "url": api("index"),
+        "html_url": page_url(request, "home"),
+        "updated": CatalogVersion.objects.filter(pk=1).values_list("changed", flat=True).first(),
         "links": {
-            "roles": links.api("role-list"),
-            "role": links.template("role-detail", "slug"),
-            "compare": links.template("compare", "a", "b"),
-            "collaborations": links.api("collaboration-list"),
-            "collaboration": links.template("collaboration-detail", "slug"),
-            "sources": links.api("source-list"),
-            "source": links.template("source-detail", "slug"),
-            "openapi": links.api("openapi"),
-            "catalog_json": links.api("catalog-json"),
-            "catalog_csv": links.api("catalog-csv"),
-            "role_markdown": links.template("role-markdown", "slug"),
-            "compare_markdown": links.template("compare-markdown", "a", "b"),
+            "roles": api("role-list"),
+            "role": api("role-detail", "slug"),
+            "compare": api("compare", "a", "b"),
+            "collaborations": api("collaboration-list"),
+            "collaboration": api("collaboration-detail", "slug"),
+            "sources": api("source-list"),
+            "source": api("source-detail", "slug"),
+            "openapi": api("openapi"),
+            "catalog_json": api("catalog-json"),
+            "catalog_csv": api("catalog-csv"),
+            "role_markdown": api("role-markdown", "slug"),
+            "compare_markdown": api("compare-markdown", "a", "b"),
         },
     }
 
@@ -668,16 +343,8 @@ def index(request: HttpRequest) -> dict[str, Any]:
     tag="roles",
     ok=schemas.RoleList,
 )
-def role_list(request: HttpRequest, updated_since: UpdatedSince = None) -> dict[str, Any]:
-    links = Links(request)
-    roles = list(Role.objects.prefetch_related("key_functions").changed_since(updated_since))
-    return {
-        "url": links.api("role-list"),
-        "html_url": links.page("role-list"),
-        "updated": iso(newest(role.changed for role in roles)),
-        "count": len(roles),
-        "roles": [role_summary(role, links) for role in roles],
-    }
+def role_list(request: HttpRequest, updated_since: UpdatedSince = None) -> list[Role]:
+    return list(Role.objects.prefetch_related("key_functions").changed_since(updated_since))
 
 
 @endpoint(
@@ -690,10 +357,10 @@ def role_list(request: HttpRequest, updated_since: UpdatedSince = None) -> dict[
     moved=True,
     not_found=True,
 )
-def role_detail(request: HttpRequest, slug: SlugPath, function: FunctionFilter = None) -> dict:
-    function = function_slug(function)
-    (role,) = find_roles(slug)
-    return role_payload(role, Links(request), function)
+def role_detail(request: HttpRequest, slug: SlugPath, function: FunctionFilter = None) -> Role:
+    function_slug(function)  # the schema narrows the responsibilities to it
+    (role,) = find_roles(slug, among=Role.objects.with_confusions())
+    return role
 
 
 def compared(*slugs: str) -> Comparison:
@@ -719,9 +386,9 @@ def compare_endpoint(path: str, operation_id: str, summary: str) -> Callable:
 @compare_endpoint("/api/v1/compare/{slug:a}/vs/{slug:b}/", "compareRoles", "Two roles side by side")
 def compare(
     request: HttpRequest, a: SlugPath, b: SlugPath, function: FunctionFilter = None
-) -> dict:
-    function = function_slug(function)
-    return comparison_payload(compared(a, b), Links(request), function)
+) -> Comparison:
+    function_slug(function)  # the schema narrows the responsibilities to it
+    return compared(a, b)
 
 
 @compare_endpoint(
@@ -731,9 +398,9 @@ def compare(
 )
 def compare_three(
     request: HttpRequest, a: SlugPath, b: SlugPath, c: SlugPath, function: FunctionFilter = None
-) -> dict:
-    function = function_slug(function)
-    return comparison_payload(compared(a, b, c), Links(request), function)
+) -> Comparison:
+    function_slug(function)  # the schema narrows the responsibilities to it
+    return compared(a, b, c)
 
 
 @compare_endpoint(
@@ -748,9 +415,9 @@ def compare_four(
     c: SlugPath,
     d: SlugPath,
     function: FunctionFilter = None,
-) -> dict:
-    function = function_slug(function)
-    return comparison_payload(compared(a, b, c, d), Links(request), function)
+) -> Comparison:
+    function_slug(function)  # the schema narrows the responsibilities to it
+    return compared(a, b, c, d)
 
 
 @endpoint(
@@ -773,21 +440,17 @@ def collaboration_list(
         ),
     ] = None,
     updated_since: UpdatedSince = None,
-) -> dict[str, Any]:
-    collaborations = Collaboration.objects.with_contributions().changed_since(updated_since)
+) -> list[Collaboration]:
+    collaborations = (
+        Collaboration.objects.with_contributions()
+        .with_responsibilities()
+        .changed_since(updated_since)
+    )
     if role is not None:
         if not Role.objects.filter(slug=role).exists():
             raise HttpError(400, f"There is no role “{role}”.")
         collaborations = collaborations.filter(contributions__role__slug=role)
-    links = Links(request)
-    items = list(collaborations)
-    return {
-        "url": links.api("collaboration-list"),
-        "html_url": links.page("collaboration"),
-        "updated": iso(newest(c.changed for c in items)),
-        "count": len(items),
-        "collaborations": [collaboration_payload(c, links) for c in items],
-    }
+    return list(collaborations)
 
 
 @endpoint(
@@ -799,13 +462,17 @@ def collaboration_list(
     ok=schemas.Collaboration,
     not_found=True,
 )
-def collaboration_detail(request: HttpRequest, slug: SlugPath) -> dict[str, Any]:
+def collaboration_detail(request: HttpRequest, slug: SlugPath) -> Collaboration:
     collaboration = (
-        Collaboration.objects.with_contributions().with_changed().filter(slug=slug).first()
+        Collaboration.objects.with_contributions()
+        .with_responsibilities()
+        .with_changed()
+        .filter(slug=slug)
+        .first()
     )
     if collaboration is None:
         raise HttpError(404, f"There is no collaboration “{slug}”.")
-    return collaboration_payload(collaboration, Links(request))
+    return collaboration
 
 
 @endpoint(
@@ -816,16 +483,8 @@ def collaboration_detail(request: HttpRequest, slug: SlugPath) -> dict[str, Any]
     tag="sources",
     ok=schemas.SourceList,
 )
-def source_list(request: HttpRequest, updated_since: UpdatedSince = None) -> dict[str, Any]:
-    links = Links(request)
-    sources = list(Source.objects.with_citations().changed_since(updated_since))
-    return {
-        "url": links.api("source-list"),
-        "html_url": links.page("sources"),
-        "updated": iso(newest(s.updated for s in sources)),
-        "count": len(sources),
-        "sources": [source_payload(s, links) for s in sources],
-    }
+def source_list(request: HttpRequest, updated_since: UpdatedSince = None) -> list[Source]:
+    return list(Source.objects.with_citations().changed_since(updated_since))
 
 
 @endpoint(
@@ -837,11 +496,11 @@ def source_list(request: HttpRequest, updated_since: UpdatedSince = None) -> dic
     ok=schemas.Source,
     not_found=True,
 )
-def source_detail(request: HttpRequest, slug: SlugPath) -> dict[str, Any]:
+def source_detail(request: HttpRequest, slug: SlugPath) -> Source:
     source = Source.objects.with_citations().filter(slug=slug).first()
     if source is None:
         raise HttpError(404, f"There is no source “{slug}”.")
-    return source_payload(source, Links(request))
+    return source
 
 
 @endpoint(
@@ -853,7 +512,7 @@ def source_detail(request: HttpRequest, slug: SlugPath) -> dict[str, Any]:
     ok=dict[str, Any],
 )
 def openapi(request: HttpRequest) -> dict[str, Any]:
-    return openapi_document(Links(request).base)
+    return openapi_document(request.build_absolute_uri("/").rstrip("/"))
 
 
 def openapi_document(server: str) -> dict[str, Any]:

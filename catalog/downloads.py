@@ -27,17 +27,8 @@ from django.utils.encoding import iri_to_uri
 from django.utils.http import content_disposition_header
 
 from catalog import schemas
-from catalog.api import (
-    Links,
-    SlugPath,
-    compared,
-    comparison_payload,
-    endpoint,
-    find_roles,
-    iso,
-    role_payload,
-)
-from catalog.models import Involvement
+from catalog.api import SlugPath, compared, endpoint, find_roles
+from catalog.models import Involvement, Role
 from catalog.registry import content_models
 
 MARKDOWN = "text/markdown; charset=utf-8"
@@ -58,7 +49,7 @@ def value(record: models.Model, field: models.Field) -> Any:
         return key(getattr(record, field.name))
     found = getattr(record, field.attname)
     if isinstance(found, datetime):
-        return iso(found)
+        return schemas.iso(found)
     if isinstance(found, date):
         return found.isoformat()
     return found
@@ -101,15 +92,15 @@ def catalog_tables() -> dict[str, tuple[list[models.Field], list[dict[str, Any]]
     }
 
 
-def catalog_payload(links: Links) -> dict[str, Any]:
+def catalog_payload(request: HttpRequest) -> dict[str, Any]:
     tables = {name: rows for name, (_, rows) in catalog_tables().items()}
     # ISO times in UTC sort as text.
     times = [row.get("updated") for rows in tables.values() for row in rows]
     updated = max(filter(None, times), default=None)
     return {
         "format": schemas.DATA_FORMAT,
-        "url": links.api("catalog-json"),
-        "api": links.api("index"),
+        "url": schemas.api_url(request, "catalog-json"),
+        "api": schemas.api_url(request, "index"),
         "updated": updated,
         **tables,
     }
@@ -130,7 +121,7 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
     ok=schemas.Catalog,
 )
 def catalog_json(request: HttpRequest) -> HttpResponse:
-    payload = catalog_payload(Links(request))
+    payload = catalog_payload(request)
     # Indented: people open this file in an editor; the API itself answers compactly.
     body = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     return attachment(body.encode(), "application/json", "roles-catalog.json")
@@ -263,10 +254,9 @@ def render_markdown(template: str, context: dict[str, Any]) -> str:
     not_found=True,
 )
 def role_markdown(request: HttpRequest, slug: SlugPath) -> HttpResponse:
-    (role,) = find_roles(slug)
-    body = render_markdown(
-        "catalog/downloads/role.md", {"role": role_payload(role, Links(request))}
-    )
+    (role,) = find_roles(slug, among=Role.objects.with_confusions())
+    payload = schemas.serialise(schemas.Role, role, request)
+    body = render_markdown("catalog/downloads/role.md", {"role": payload})
     return attachment(body.encode(), MARKDOWN, f"{role.slug}.md")
 
 
@@ -285,7 +275,7 @@ def markdown_endpoint(path: str, operation_id: str, summary: str) -> Callable:
 
 
 def comparison_markdown(request: HttpRequest, *slugs: str) -> HttpResponse:
-    payload = comparison_payload(compared(*slugs), Links(request))
+    payload = schemas.serialise(schemas.Comparison, compared(*slugs), request)
     body = render_markdown("catalog/downloads/compare.md", {"c": payload})
     return attachment(body.encode(), MARKDOWN, f"{'-vs-'.join(slugs)}.md")
 

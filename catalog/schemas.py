@@ -1,21 +1,52 @@
-"""The API's payloads as Pydantic schemas: django-ninja validates every response against them and
-generates the OpenAPI document (/api/v1/openapi.json) from them.
+"""The API's payloads as schemas that read model objects: django-ninja serialises what an
+operation returns (a model, a list of them, a `Comparison`) through them and generates the OpenAPI
+document (/api/v1/openapi.json) from them, so a payload and its description are one thing.
 
-Every field is required and no other is allowed (`extra="forbid"` becomes
-`additionalProperties: false`), so a payload that drifts from its schema fails in the tests.
+A field reads the attribute of its name, else the one its `validation_alias` names, else its
+`resolve_<field>` method; links are absolute, on the host the request came to (ninja passes the
+request in the context). Every field is required and no other is allowed
+(`additionalProperties: false`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import types
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from django.db import models
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.text import capfirst, slugify
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from ninja import Schema
+from pydantic import BeforeValidator, ConfigDict, Field, create_model
 
+from catalog import models as catalog_models
+from catalog.models import Raci
 from catalog.registry import citation_kinds, content_models
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+def iso(moment: Any) -> Any:
+    """A datetime as the API writes it (ISO 8601 in UTC, to the second, with a Z); anything else
+    (a time already written, None) as it is."""
+    if not isinstance(moment, datetime):
+        return moment
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def absolute(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def api_url(request: HttpRequest, name: str, *args: str) -> str:
+    return absolute(request, reverse(f"api:{name}", args=args))
+
+
+def page_url(request: HttpRequest, name: str, *args: str) -> str:
+    return absolute(request, reverse(f"catalog:{name}", args=args))
+
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="Stable identifier.")]
 Url = Annotated[
@@ -28,6 +59,7 @@ Uri = Annotated[str, Field(json_schema_extra={"format": "uri"})]
 UriTemplate = Annotated[str, Field(description="An RFC 6570 URI template.")]
 Updated = Annotated[
     str,
+    BeforeValidator(iso),
     Field(description="Last change (ISO 8601, UTC).", json_schema_extra={"format": "date-time"}),
 ]
 Order = Annotated[int, Field(ge=0)]
@@ -38,8 +70,27 @@ RaciLabel = Literal["Responsible", "Accountable", "Consulted", "Informed"]
 RaciMeaning = Literal["does the work", "owns the outcome", "is asked before", "is told after"]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(Schema):
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": False})
+
+
+class OnSite(Strict):
+    """Something with a page of its own: `html_url` is where the model says it is."""
+
+    @staticmethod
+    def resolve_html_url(item: Any, context: dict[str, Any]) -> str:
+        return absolute(context["request"], item.get_absolute_url())
+
+
+def serialise(schema: type[Schema], item: Any, request: HttpRequest) -> dict[str, Any]:
+    """`item` as the API answers it, for the downloads that render the same payload."""
+    return schema.model_validate(item, context={"request": request}).model_dump()
+
+
+def shown_responsibilities(role: Any, context: dict[str, Any]) -> list[Any]:
+    """A role's responsibilities (from `with_page`), only those of ?function= when it is given."""
+    function = context["request"].GET.get("function")
+    return [r for r in role.responsibilities.all() if function in (None, r.function.slug)]
 
 
 # --- errors and the index ----------------------------------------------------------------------
@@ -91,11 +142,15 @@ class FunctionRef(Strict):
     name: str
 
 
-class RoleRef(Strict):
+class RoleRef(OnSite):
     slug: Slug
     name: str
     url: Url
     html_url: HtmlUrl
+
+    @staticmethod
+    def resolve_url(role: Any, context: dict[str, Any]) -> str:
+        return api_url(context["request"], "role-detail", role.slug)
 
 
 class CitationRef(Strict):
@@ -105,15 +160,23 @@ class CitationRef(Strict):
     source: Slug
     locator: str
 
+    @staticmethod
+    def resolve_source(citation: Any) -> str:
+        return citation.source.slug
+
 
 Citations = Annotated[list[CitationRef], Field(description="Each source that backs the item.")]
 
 
-class CollaborationRef(Strict):
+class CollaborationRef(OnSite):
     slug: Slug
     title: str
     url: Url
     html_url: HtmlUrl
+
+    @staticmethod
+    def resolve_url(collaboration: Any, context: dict[str, Any]) -> str:
+        return api_url(context["request"], "collaboration-detail", collaboration.slug)
 
 
 class KnowledgeAreaRef(Strict):
@@ -134,79 +197,115 @@ class StageRef(Strict):
     order: Order
 
 
+class ResponsibilityRef(OnSite):
+    slug: Slug
+    title: str
+    html_url: HtmlUrl
+
+
 # --- roles -------------------------------------------------------------------------------------
 
 
-class RoleSummary(Strict):
+class RoleSummary(RoleRef):
     """A role's headline. `updated` covers the role and everything that belongs to it."""
 
-    slug: Slug
-    url: Url
-    html_url: HtmlUrl
     markdown_url: Uri
-    name: str
     short_name: str = Field(description="Used in tight places; may be empty.")
     summary: str
     main_goal: str
     order: Order
     key_functions: list[FunctionRef]
-    updated: Updated
+    updated: Updated = Field(validation_alias="changed")
+
+    @staticmethod
+    def resolve_markdown_url(role: Any, context: dict[str, Any]) -> str:
+        return api_url(context["request"], "role-markdown", role.slug)
 
 
-class Responsibility(Strict):
-    slug: Slug
-    title: str
+class Responsibility(ResponsibilityRef):
     description: str
     function: FunctionRef
     order: Order
     citations: Citations
-    html_url: HtmlUrl
     updated: Updated
 
 
-class RoleKnowledge(Strict):
-    area: KnowledgeAreaRef
-    level: Level
-    note: str
+class CitedItem(OnSite):
+    """What an item of a role says besides its row: its citations, its place, its last change."""
+
     citations: Citations
     html_url: HtmlUrl
     updated: Updated
 
 
-class Trait(Strict):
+class TraitCell(CitedItem):
+    text: str
+
+
+class KnowledgeCell(CitedItem):
+    level: Level
+    note: str
+
+
+class InvolvementCell(CitedItem):
+    level: InvolvementLevel
+    note: str
+
+
+class PartCell(Strict):
+    """A role's part in a shared activity: its RACI letter, what it does, and (for an R or an A)
+    the responsibilities on its role page that the part exercises."""
+
+    raci: RaciLetter
+    raci_label: RaciLabel
+    raci_meaning: RaciMeaning = Field(validation_alias="meaning")
+    text: str
+    citations: Citations
+    updated: Updated
+    responsibilities: list[ResponsibilityRef]
+
+    @staticmethod
+    def resolve_raci_label(part: Any) -> str:
+        return Raci(part.raci).label
+
+
+class RoleKnowledge(KnowledgeCell):
+    area: KnowledgeAreaRef
+
+
+class Trait(TraitCell):
     """A role's value on one dimension of the side-by-side table."""
 
     dimension: DimensionRef
-    text: str
-    citations: Citations
-    html_url: HtmlUrl
-    updated: Updated
 
 
-class Involvement(Strict):
+class Involvement(InvolvementCell):
     """How a role takes part in a lifecycle stage."""
 
     stage: StageRef
-    level: InvolvementLevel
-    note: str
-    citations: Citations
-    html_url: HtmlUrl
-    updated: Updated
 
 
-class RolePart(Strict):
+class RolePart(PartCell):
     """The role's part in a collaboration, with its RACI letter."""
 
     collaboration: CollaborationRef
-    raci: RaciLetter
-    raci_label: RaciLabel
-    raci_meaning: RaciMeaning
-    text: str
-    citations: Citations
-    updated: Updated
 
 
-class SourceSummary(Strict):
+class Confusion(OnSite):
+    """Another role people mix this one up with, why, and the comparison of the two."""
+
+    role: RoleRef = Field(validation_alias="other")
+    why: str
+    url: Url
+    html_url: HtmlUrl
+
+    @staticmethod
+    def resolve_url(confusion: Any, context: dict[str, Any]) -> str:
+        slugs = (confusion.role.slug, confusion.other.slug)
+        return api_url(context["request"], "compare", *slugs)
+
+
+class SourceSummary(OnSite):
     slug: Slug
     url: Url
     html_url: HtmlUrl
@@ -224,61 +323,81 @@ class SourceSummary(Strict):
     order: Order
     updated: Updated
 
+    @staticmethod
+    def resolve_url(source: Any, context: dict[str, Any]) -> str:
+        return api_url(context["request"], "source-detail", source.slug)
+
+    @staticmethod
+    def resolve_accessed(source: Any) -> str | None:
+        return source.accessed.isoformat() if source.accessed else None
+
+    @staticmethod
+    def resolve_link(source: Any) -> str | None:
+        return source.url or None
+
 
 class Role(RoleSummary):
     """A role in full. With ?function=, responsibilities are only those of that function."""
 
     description: str
+    other_titles: list[str] = Field(
+        validation_alias="other_title_list", description="Other titles people use for it."
+    )
+    confused_with: list[Confusion] = Field(
+        validation_alias="confusions", description="Roles often confused with it, and why."
+    )
     citations: Citations
     responsibilities: list[Responsibility]
     knowledge: list[RoleKnowledge]
     traits: list[Trait]
-    involvement: list[Involvement]
-    collaborations: list[RolePart]
-    sources: list[SourceSummary]
+    involvement: list[Involvement] = Field(validation_alias="involvements")
+    collaborations: list[RolePart] = Field(validation_alias="contributions")
+    sources: list[SourceSummary] = Field(validation_alias="cited_sources")
+
+    @staticmethod
+    def resolve_responsibilities(role: Any, context: dict[str, Any]) -> list[Any]:
+        return shown_responsibilities(role, context)
 
 
-class RoleList(Strict):
+class Listing(Strict):
+    """A collection: where it is, its newest change, how many."""
+
     url: Url
     html_url: HtmlUrl
     updated: Updated | None
     count: Order
-    roles: list[RoleSummary]
+
+    @staticmethod
+    def resolve_url(items: list[Any], context: dict[str, Any]) -> str:
+        return absolute(context["request"], context["request"].path)
+
+    @staticmethod
+    def resolve_count(items: list[Any]) -> int:
+        return len(items)
+
+
+def newest(moments: Any) -> datetime | None:
+    return max(filter(None, moments), default=None)
+
+
+def listing(name: str, entries: str, item: type[Strict], page: str, changed: str) -> type[Listing]:
+    """The schema of a list of `item`s (what the operation returns), under `entries`: its page
+    is the catalog page named `page`, its `updated` the newest of the items' `changed`."""
+    resolvers = {
+        f"resolve_{entries}": staticmethod(lambda items: items),
+        "resolve_html_url": staticmethod(lambda items, context: page_url(context["request"], page)),
+        "resolve_updated": staticmethod(
+            lambda items: newest(getattr(entry, changed) for entry in items)
+        ),
+    }
+    namespace = {"__module__": __name__, "__annotations__": {entries: list[item]}, **resolvers}
+    return types.new_class(name, (Listing,), exec_body=lambda body: body.update(namespace))
+
+
+RoleList = listing("RoleList", "roles", RoleSummary, page="role-list", changed="changed")
 
 
 # --- comparison --------------------------------------------------------------------------------
-
-
-class TraitCell(Strict):
-    text: str
-    citations: Citations
-    html_url: HtmlUrl
-    updated: Updated
-
-
-class KnowledgeCell(Strict):
-    level: Level
-    note: str
-    citations: Citations
-    html_url: HtmlUrl
-    updated: Updated
-
-
-class InvolvementCell(Strict):
-    level: InvolvementLevel
-    note: str
-    citations: Citations
-    html_url: HtmlUrl
-    updated: Updated
-
-
-class PartCell(Strict):
-    raci: RaciLetter
-    raci_label: RaciLabel
-    raci_meaning: RaciMeaning
-    text: str
-    citations: Citations
-    updated: Updated
 
 
 class KeyFunction(Strict):
@@ -286,6 +405,10 @@ class KeyFunction(Strict):
 
     function: FunctionRef
     roles: list[Slug] = Field(description="The compared roles it is key for, in column order.")
+
+    @staticmethod
+    def resolve_roles(key: Any) -> list[str]:
+        return [role.slug for role in key.roles]
 
 
 class Statement(Strict):
@@ -297,9 +420,13 @@ class BottomLine(Strict):
     """The answer first: what editors wrote for exactly these roles, else each role's key
     question (or, lacking one, its summary)."""
 
-    text: str
+    text: str = Field(validation_alias="bottom_line_text")
     by_editors: bool
-    statements: list[Statement]
+    statements: list[Statement] = Field(validation_alias="bottom_line")
+
+    @staticmethod
+    def resolve_by_editors(comparison: Any) -> bool:
+        return comparison.pairing is not None
 
 
 CELLS = Field(description="One per compared role, in column order; null where it has none.")
@@ -310,20 +437,32 @@ PartCells = Annotated[list[PartCell | None], CELLS]
 
 
 class DimensionRow(Strict):
-    slug: Slug
-    name: str
-    description: str
+    slug: Slug = Field(validation_alias="dimension.slug")
+    name: str = Field(validation_alias="dimension.name")
+    description: str = Field(validation_alias="dimension.description")
     cells: TraitCells
+
+    @staticmethod
+    def resolve_cells(row: Any) -> list[Any]:
+        return [cell.trait for cell in row.cells]
 
 
 class RoleResponsibilities(Strict):
-    role: Slug
+    role: Slug = Field(validation_alias="slug")
     items: list[Responsibility]
+
+    @staticmethod
+    def resolve_items(role: Any, context: dict[str, Any]) -> list[Any]:
+        return shown_responsibilities(role, context)
 
 
 class KnowledgeRow(Strict):
     area: KnowledgeAreaRef
     cells: KnowledgeCells
+
+    @staticmethod
+    def resolve_cells(row: Any) -> list[Any]:
+        return [cell.knowledge for cell in row.cells]
 
 
 class StageRow(Strict):
@@ -332,12 +471,16 @@ class StageRow(Strict):
     stage: StageRef
     cells: InvolvementCells
 
+    @staticmethod
+    def resolve_cells(row: Any) -> list[Any]:
+        return [cell.involvement for cell in row.cells]
+
 
 class SharedActivity(Strict):
     """An activity at least two of the compared roles take part in."""
 
     collaboration: CollaborationRef
-    cells: PartCells
+    cells: PartCells = Field(validation_alias="parts")
 
 
 class Comparison(Strict):
@@ -355,51 +498,69 @@ class Comparison(Strict):
         Field(
             max_length=6,
             description="The rows that answer how the roles differ, after the bottom line.",
+            validation_alias="key_difference_rows",
         ),
     ]
     key_functions: list[KeyFunction]
-    dimensions: list[DimensionRow]
-    responsibilities: list[RoleResponsibilities]
-    knowledge: list[KnowledgeRow]
+    dimensions: list[DimensionRow] = Field(validation_alias="dimension_rows")
+    responsibilities: list[RoleResponsibilities] = Field(validation_alias="roles")
+    knowledge: list[KnowledgeRow] = Field(validation_alias="knowledge_rows")
     lifecycle: list[StageRow]
     collaborations: list[SharedActivity]
     sources: list[SourceSummary]
+
+    @staticmethod
+    def resolve_url(comparison: Any, context: dict[str, Any]) -> str:
+        return api_url(context["request"], "compare", *comparison.slugs)
+
+    @staticmethod
+    def resolve_html_url(comparison: Any, context: dict[str, Any]) -> str:
+        return page_url(context["request"], "compare", *comparison.slugs)
+
+    @staticmethod
+    def resolve_markdown_url(comparison: Any, context: dict[str, Any]) -> str:
+        return api_url(context["request"], "compare-markdown", *comparison.slugs)
+
+    @staticmethod
+    def resolve_updated(comparison: Any) -> datetime | None:
+        return newest(role.changed for role in comparison.roles)
+
+    @staticmethod
+    def resolve_bottom_line(comparison: Any) -> Any:
+        return comparison
 
 
 # --- collaborations and sources ----------------------------------------------------------------
 
 
-class Contribution(Strict):
+class Contribution(PartCell):
     role: RoleRef
-    raci: RaciLetter
-    raci_label: RaciLabel
-    raci_meaning: RaciMeaning
-    text: str
-    citations: Citations
-    updated: Updated
 
 
-class Collaboration(Strict):
-    """A shared activity or hand-off: each role's part and RACI letter, one Accountable."""
+class Collaboration(CollaborationRef):
+    """A shared activity or hand-off: each role's part and RACI letter, one Accountable, and why
+    that role is the Accountable one."""
 
-    slug: Slug
-    url: Url
-    html_url: HtmlUrl
-    title: str
     description: str
+    why_accountable: str = Field(
+        description="Why the accountable role owns the outcome, and who does when it is missing; "
+        "may be empty."
+    )
     order: Order
     citations: Citations
     accountable: RoleRef | None
     contributions: list[Contribution]
-    updated: Updated
+    updated: Updated = Field(validation_alias="changed")
+
+    @staticmethod
+    def resolve_accountable(collaboration: Any) -> Any:
+        parts = collaboration.contributions.all()
+        return next((part.role for part in parts if part.raci == Raci.ACCOUNTABLE), None)
 
 
-class CollaborationList(Strict):
-    url: Url
-    html_url: HtmlUrl
-    updated: Updated | None
-    count: Order
-    collaborations: list[Collaboration]
+CollaborationList = listing(
+    "CollaborationList", "collaborations", Collaboration, page="collaboration", changed="changed"
+)
 
 
 class Citation(Strict):
@@ -415,6 +576,27 @@ class Citation(Strict):
     url: Url | None
     html_url: HtmlUrl | None
 
+    @staticmethod
+    def resolve_role(citation: Any) -> str | None:
+        return None if citation.role is None else citation.role.slug
+
+    @staticmethod
+    def resolve_url(citation: Any, context: dict[str, Any]) -> str | None:
+        request = context["request"]
+        if citation.role is not None:
+            return api_url(request, "role-detail", citation.role.slug)
+        if isinstance(citation.item, catalog_models.Collaboration):
+            return api_url(request, "collaboration-detail", citation.slug)
+        if isinstance(citation.item, catalog_models.Pairing):
+            slugs = (role.slug for role in citation.item.ordered_roles)
+            return api_url(request, "compare", *slugs)
+        return None
+
+    @staticmethod
+    def resolve_html_url(citation: Any, context: dict[str, Any]) -> str | None:
+        path = citation.path
+        return None if path is None else absolute(context["request"], path)
+
 
 class Source(SourceSummary):
     """A source and everything that cites it."""
@@ -422,12 +604,7 @@ class Source(SourceSummary):
     cited_by: list[Citation]
 
 
-class SourceList(Strict):
-    url: Url
-    html_url: HtmlUrl
-    updated: Updated | None
-    count: Order
-    sources: list[Source]
+SourceList = listing("SourceList", "sources", Source, page="sources", changed="updated")
 
 
 # --- the whole catalog: one list of records per content model, generated from the models ------

@@ -46,12 +46,14 @@ BASE = "http://testserver"
 ENDPOINTS: dict[str, tuple[str, int]] = {
     "index": ("/api/v1/", 2),
     "roles": ("/api/v1/roles/", 3),
-    "role": ("/api/v1/roles/role-0/", 19),
+    # A role reads the roles it is often confused with (1 query more than its page's read model).
+    "role": ("/api/v1/roles/role-0/", 20),
     # The comparison reads the lifecycle stages too (it lists every stage, as the page does) and
     # the editors' record for the pair.
     "compare": ("/api/v1/compare/role-0/vs/role-1/", 21),
-    "collaborations": ("/api/v1/collaborations/", 5),
-    "collaboration": ("/api/v1/collaborations/activity-0/", 5),
+    # An activity reads the responsibilities behind each part (1 query, as /collaboration/ does).
+    "collaborations": ("/api/v1/collaborations/", 6),
+    "collaboration": ("/api/v1/collaborations/activity-0/", 6),
     "sources": ("/api/v1/sources/", 15),
     "source": ("/api/v1/sources/factory-source/", 15),
     "openapi": ("/api/v1/openapi.json", 1),
@@ -59,7 +61,7 @@ ENDPOINTS: dict[str, tuple[str, int]] = {
     # the roles' key functions and the responsibilities behind contributions; no pairings).
     "catalog_json": ("/downloads/catalog.json", 35),
     "catalog_csv": ("/downloads/catalog-csv.zip", 35),
-    "role_markdown": ("/roles/role-0.md", 19),
+    "role_markdown": ("/roles/role-0.md", 20),  # the role's answer, confusions included
     "compare_markdown": ("/compare/role-0/vs/role-1.md", 21),
 }
 PATHS = [path for path, _ in ENDPOINTS.values()]
@@ -193,6 +195,37 @@ def test_role_detail_has_responsibilities_knowledge_traits_involvement(client, c
     assert role["sources"][0]["link"] == "https://example.com/"
 
 
+def test_role_detail_says_what_its_page_says_besides(client, catalog):
+    """Other titles, the roles it is confused with and why, and the responsibilities behind
+    each of its parts in a shared activity, as the role page shows them."""
+    catalog[0].other_titles = "First role, Role zero"
+    catalog[0].save()
+    make_confusion(catalog[0], catalog[1], why="Both start with Role.")
+    role = get_json(client, "/api/v1/roles/role-0/")
+    assert role["other_titles"] == ["First role", "Role zero"]
+    assert role["confused_with"] == [
+        {
+            "role": {
+                "slug": "role-1",
+                "name": "Role 1",
+                "url": f"{BASE}/api/v1/roles/role-1/",
+                "html_url": f"{BASE}/roles/role-1/",
+            },
+            "why": "Both start with Role.",
+            "url": f"{BASE}/api/v1/compare/role-0/vs/role-1/",
+            "html_url": BASE + reverse("catalog:compare", args=["role-0", "role-1"]),
+        }
+    ]
+    part = role["collaborations"][0]
+    assert part["responsibilities"] == [
+        {
+            "slug": "duty-0",
+            "title": "Duty 0 of role 0",
+            "html_url": f"{BASE}/roles/role-0/#role-0-duty-0",
+        }
+    ]
+
+
 def test_every_link_in_a_role_payload_answers(client, catalog):
     role = get_json(client, "/api/v1/roles/role-0/")
     links = urls_in(role)
@@ -312,6 +345,19 @@ def test_collaborations_show_each_roles_part_and_raci(client, catalog):
         ("role-1", "R"),
     ]
     assert get_json(client, "/api/v1/collaborations/activity-0/") == activity
+
+
+def test_collaborations_say_why_the_a_and_what_each_part_exercises(client, catalog):
+    Collaboration.objects.filter(slug="activity-0").update(why_accountable="Role 0 owns it.")
+    activity = get_json(client, "/api/v1/collaborations/activity-0/")
+    assert activity["why_accountable"] == "Role 0 owns it."
+    assert [
+        [(r["slug"], r["html_url"]) for r in part["responsibilities"]]
+        for part in activity["contributions"]
+    ] == [
+        [("duty-0", f"{BASE}/roles/role-0/#role-0-duty-0")],
+        [("duty-0", f"{BASE}/roles/role-1/#role-1-duty-0")],
+    ]
 
 
 def test_collaborations_filtered_by_role(client, catalog):
@@ -840,9 +886,9 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        ("/api/v1/roles/role-0/?function=function-1", 20),
+        ("/api/v1/roles/role-0/?function=function-1", 21),
         ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 22),
-        ("/api/v1/collaborations/?role=role-1", 6),
+        ("/api/v1/collaborations/?role=role-1", 7),
     ],
 )
 def test_filters_cost_one_more_query(client, catalog, django_assert_num_queries, path, queries):
@@ -855,8 +901,8 @@ def test_filters_cost_one_more_query(client, catalog, django_assert_num_queries,
     ("path", "queries"),
     [
         ("/api/v1/roles/?updated_since=2000-01-01T00:00:00Z", 3),
-        ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z", 5),
-        ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z&role=role-1", 6),
+        ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z", 6),
+        ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z&role=role-1", 7),
         ("/api/v1/sources/?updated_since=2000-01-01T00:00:00Z", 15),
     ],
 )

@@ -27,7 +27,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from catalog.api import openapi_document
-from tests.factories import make_catalog, make_redirect
+from tests.factories import make_catalog, make_redirect, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,8 @@ ERRORS = [
     "/api/v1/compare/role-0/vs/nobody/",
     "/api/v1/collaborations/nothing/",
     "/api/v1/sources/nothing/",
+    "/api/v1/teams/AAAAAAAAAAAAAAAAAAAAAA/",
+    "/api/v1/teams/AAAAAAAAAAAAAAAAAAAAAA/?bogus=1",
     "/roles/nobody.md",
     "/compare/nobody/vs/role-1.md",
     "/api/v1/compare/role-0/vs/role-1/vs/nobody/",
@@ -108,10 +110,14 @@ REQUESTS = SUCCESSES + ERRORS
 
 
 @pytest.fixture
-def catalog() -> None:
+def catalog() -> str:
+    """Four roles and a team; the team's API path (its id is random)."""
     roles = make_catalog(roles=4, scale=1)
     # A renamed role's old slug, so that the 301s are exercised too.
     make_redirect("old-role", roles[1])
+    # A team's chart, whose answer the API serves beside the catalog's.
+    team, _ = make_team(["role-0", "role-1"])
+    return f"/api/v1/teams/{team.public_id}/"
 
 
 @pytest.fixture
@@ -217,6 +223,7 @@ def test_the_served_document_is_generated_from_the_operations(spec):
         "/api/v1/collaborations/{slug}/",
         "/api/v1/sources/",
         "/api/v1/sources/{slug}/",
+        "/api/v1/teams/{public_id}/",
         "/api/v1/openapi.json",
         "/downloads/catalog.json",
         "/downloads/catalog-csv.zip",
@@ -231,8 +238,8 @@ def test_the_served_document_is_generated_from_the_operations(spec):
     assert len({op["operationId"] for op in operations}) == len(operations)
 
 
-def test_every_real_response_validates_against_the_description(client, spec):
-    covered = {check_response(spec, path, client.get(path)) for path in REQUESTS}
+def test_every_real_response_validates_against_the_description(client, spec, catalog):
+    covered = {check_response(spec, path, client.get(path)) for path in [*REQUESTS, catalog]}
     # Each operation's success, and every documented error, was seen for real.
     documented = {
         f"{template} {status}"
