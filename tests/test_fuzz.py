@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from catalog.models import Collaboration, Role, Source
+from tests.factories import make_team
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ROUTE_PART = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -161,13 +162,20 @@ def test_the_resolver_yields_every_kind_of_url() -> None:
 def test_every_pattern_with_real_and_unknown_values_is_never_a_500(clients) -> None:
     role, source = Role.objects.first(), Source.objects.first()
     collaboration = Collaboration.objects.first()
-    real = {"int": str(role.pk), "path": str(role.pk), "slug": role.slug, "str": source.slug}
+    team, key = make_team(["product-manager", "project-manager"])
+    real = {
+        **{"int": str(role.pk), "path": str(role.pk), "slug": role.slug, "str": source.slug},
+        **{"team": team.public_id, "key": key},
+    }
     if collaboration:
         KNOWN.append(collaboration.slug)
     for pattern in PATTERNS:
         for values in (
             real,
-            {"int": "999999", "path": "no-such-id", "slug": "nope", "str": "nope"},
+            {
+                **{"int": "999999", "path": "no-such-id", "slug": "nope", "str": "nope"},
+                **{"team": "n" * 22, "key": "k" * 32},
+            },
         ):
             if any(kind == "regex" for kind, _ in pattern.parts):
                 continue  # covered by the property test below

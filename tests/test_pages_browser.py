@@ -166,7 +166,8 @@ def test_live_search_by_keyboard(catalog, page):
     ("typed", "first", "marked"),
     [
         ("roadmpa", "Create and maintain the roadmap", "roadmap"),
-        ("handoff", "Delivering a project as agreed", "hand-over"),
+        # Its description names the hand-off from strategy to execution.
+        ("handoff", "Turning the product strategy into initiatives", "hand-off"),
         # The sponsor's summary (go/no-go decisions) now comes before the launch decision.
         ("go/no-go", "Sponsor", "no-go"),
         ("dead", "deadline", "deadline"),
