@@ -18,6 +18,7 @@ from django.db import models
 from catalog.models import (
     LOCATOR_MAX_WORDS,
     UNLINKED_KINDS,
+    AntiPattern,
     Collaboration,
     Confusion,
     Contribution,
@@ -939,6 +940,21 @@ def test_each_role_has_three_or_more_cited_anti_patterns(role):
     for pattern in patterns:
         assert pattern.looks_like.strip() and pattern.why_it_hurts.strip(), pattern
         assert pattern.citations.all(), f"{role}: {pattern} cites nothing"
+
+
+def test_anti_patterns_that_explain_a_confusion_show_on_the_comparison_of_the_two(client):
+    # The issue asked for anti-patterns "in comparisons where they explain a confusion": each
+    # names a role its own role is recorded as confused with, and that comparison shows it.
+    patterns = AntiPattern.objects.exclude(confused_with=None).select_related(
+        "role", "confused_with"
+    )
+    confused = {(c.role_id, c.other_id) for c in Confusion.objects.all()}
+    assert len({p.role_id for p in patterns}) >= 6, "most roles have a way the confusion hurts"
+    for pattern in patterns:
+        pair = (pattern.role_id, pattern.confused_with_id)
+        assert pair in confused or pair[::-1] in confused, pattern
+        url = f"/compare/{pattern.role.slug}/vs/{pattern.confused_with.slug}/"
+        assert f'id="{pattern.anchor}"' in client.get(url).content.decode(), (pattern, url)
 
 
 @pytest.mark.parametrize("role", ROLES)
