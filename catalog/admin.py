@@ -420,7 +420,9 @@ class ConfusionInline(CatalogInline, admin.TabularInline):
 
 class AntiPatternInline(FoldedInline, admin.StackedInline):
     model = AntiPattern
-    fields = [("name", "slug", "order"), "looks_like", "why_it_hurts"]
+    fk_name = "role"
+    fields = [("name", "slug", "order"), "looks_like", "why_it_hurts", "confused_with"]
+    autocomplete_fields = ["confused_with"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["order", "slug"]
 
@@ -520,13 +522,13 @@ class ResponsibilityAdmin(CatalogAdmin):
 
 @admin.register(AntiPattern)
 class AntiPatternAdmin(CatalogAdmin):
-    list_display = ["name", "role", "updated_on"]
+    list_display = ["name", "role", "confused_with", "updated_on"]
     list_filter = ["role"]
-    list_select_related = ["role"]
+    list_select_related = ["role", "confused_with"]
     search_fields = ["name", "slug", "looks_like", "why_it_hurts", "role__name"]
     ordering = ["role__order", "order", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["role"]
+    autocomplete_fields = ["role", "confused_with"]
 
 
 @admin.register(Certification)

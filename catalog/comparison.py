@@ -20,6 +20,7 @@ from catalog.models import (
     KEY_DIFFERENCES_MAX,
     PAIRING_ROLES_MAX,
     PAIRING_ROLES_MIN,
+    AntiPattern,
     Collaboration,
     Contribution,
     Dimension,
@@ -594,6 +595,20 @@ class Comparison:
         ]
         return sorted(rows, key=lambda row: (row.collaboration.order, row.collaboration.title))
 
+    # --- how the confusion goes wrong ---------------------------------------------------------
+
+    @cached_property
+    def anti_patterns(self) -> list[AntiPattern]:
+        """The compared roles' anti-patterns in which one is mistaken for, or drifts into,
+        another of them, in column order: the ways the confusion itself does harm."""
+        compared = {role.pk for role in self.roles}
+        return [
+            pattern
+            for role in self.roles
+            for pattern in role.anti_patterns.all()
+            if pattern.confused_with_id in compared
+        ]
+
     # --- sources ----------------------------------------------------------------------------
 
     def _numbered_sources(self) -> list[Source]:
@@ -604,6 +619,7 @@ class Comparison:
         """
         items = [item for role in self.roles for item in role.cited_items()]
         items += [row.collaboration for row in self.collaborations]
+        items += self.anti_patterns
         ordered = sources_of([*items, *([self.pairing] if self.pairing else [])])
         for number, copies in enumerate(ordered, start=1):
             for source in copies:

@@ -309,6 +309,9 @@ class Role(TimeStamped):
         items = [
             *self.cited_items(),
             *(part.collaboration for part in self.contributions.all()),
+            *self.anti_patterns.all(),
+            *self.certifications.all(),
+            *self.occupation_codes.all(),
         ]
         return [copies[0] for copies in sources_of(items)]
 
@@ -1188,6 +1191,15 @@ class AntiPattern(TimeStamped):
     name = models.CharField(max_length=120, help_text="A short name, e.g. “absentee sponsor”.")
     looks_like = models.TextField("what it looks like")
     why_it_hurts = models.TextField("why it hurts")
+    confused_with = models.ForeignKey(
+        Role,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The role this one is mistaken for, or drifts into, when it goes wrong this "
+        "way. The comparison of the two shows it. Blank: not about a confusion.",
+    )
     order = models.PositiveIntegerField(default=0)
 
     objects = RoleItemManager()
@@ -1200,7 +1212,12 @@ class AntiPattern(TimeStamped):
                 fields=["role", "slug"],
                 name="unique_anti_pattern_slug_per_role",
                 violation_error_message="This role already has an anti-pattern with this slug.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=models.F("confused_with")),
+                name="anti_pattern_confused_with_another_role",
+                violation_error_message="An anti-pattern can't confuse a role with itself.",
+            ),
         ]
 
     def __str__(self) -> str:

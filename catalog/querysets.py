@@ -157,7 +157,11 @@ class RoleQuerySet(models.QuerySet):
             ),
             # How the role goes wrong, is certified and is classified: 2 queries each.
             Prefetch(
-                "anti_patterns", queryset=AntiPattern.objects.prefetch_related(cited(AntiPattern))
+                "anti_patterns",
+                # With the role each is confused with, for its link (a join, no query more).
+                queryset=AntiPattern.objects.select_related("confused_with").prefetch_related(
+                    cited(AntiPattern)
+                ),
             ),
             Prefetch(
                 "certifications",

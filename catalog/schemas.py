@@ -291,6 +291,59 @@ class RolePart(PartCell):
     collaboration: CollaborationRef
 
 
+class AntiPattern(CitedItem):
+    """A way a role goes wrong: what it looks like, why it hurts and, when the harm comes from
+    taking it for another role, that role."""
+
+    slug: Slug
+    role: Slug
+    name: str
+    looks_like: str
+    why_it_hurts: str
+    confused_with: Slug | None = Field(
+        description="The role it is then mistaken for, or drifts into; null if none."
+    )
+    order: Order
+
+    @staticmethod
+    def resolve_role(pattern: Any) -> str:
+        return pattern.role.slug
+
+    @staticmethod
+    def resolve_confused_with(pattern: Any) -> str | None:
+        return pattern.confused_with.slug if pattern.confused_with else None
+
+
+class Certification(CitedItem):
+    """A recognised certification for the role; with no issuing body, a plain note that the
+    role has none of its own."""
+
+    slug: Slug
+    name: str
+    body: str = Field(description="The issuing body; empty when the role has none.")
+    url: str = Field(description="The issuing body's page for it; may be empty.")
+    attests: str
+    order: Order
+
+
+class OccupationCode(CitedItem):
+    """Where the role sits in an occupational classification; an empty code says it has no code
+    of its own there, and the title names the closest."""
+
+    slug: Slug
+    scheme: Literal["onet", "uk-soc", "esco", "isco"]
+    scheme_label: str
+    code: str
+    title: str
+    url: str = Field(description="The classification's own page for the code; may be empty.")
+    fit: str
+    order: Order
+
+    @staticmethod
+    def resolve_scheme_label(code: Any) -> str:
+        return code.get_scheme_display()
+
+
 class Confusion(OnSite):
     """Another role people mix this one up with, why, and the comparison of the two."""
 
@@ -352,6 +405,9 @@ class Role(RoleSummary):
     traits: list[Trait]
     involvement: list[Involvement] = Field(validation_alias="involvements")
     collaborations: list[RolePart] = Field(validation_alias="contributions")
+    anti_patterns: list[AntiPattern]
+    certifications: list[Certification]
+    occupation_codes: list[OccupationCode]
     sources: list[SourceSummary] = Field(validation_alias="cited_sources")
 
     @staticmethod
@@ -507,6 +563,10 @@ class Comparison(Strict):
     knowledge: list[KnowledgeRow] = Field(validation_alias="knowledge_rows")
     lifecycle: list[StageRow]
     collaborations: list[SharedActivity]
+    anti_patterns: list[AntiPattern] = Field(
+        description="The compared roles' anti-patterns in which one is taken for another of "
+        "them, in column order."
+    )
     sources: list[SourceSummary]
 
     @staticmethod

@@ -8,10 +8,20 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.comparison import Comparison
-from catalog.models import Dimension, Pairing, PairingCitation, Role, Source, check_pairing_roles
+from catalog.models import (
+    AntiPattern,
+    Dimension,
+    Pairing,
+    PairingCitation,
+    Role,
+    Source,
+    check_pairing_roles,
+)
 from tests.factories import (
     PJM,
     PM,
@@ -20,6 +30,8 @@ from tests.factories import (
     add_scrum_master,
     build_key_difference,
     build_pairing,
+    cite,
+    make_anti_pattern,
     make_catalog,
     make_compare_catalog,
     make_dimension,
@@ -1213,3 +1225,66 @@ def test_first_load_of_a_comparison_of_the_committed_content_is_under_60_kb(
         pytest.skip(f"the committed content has {len(roles)} roles")
     path = reverse("catalog:compare", args=[role.slug for role in roles])
     assert first_load(client, path) < FIRST_LOAD_BUDGET
+
+
+# --- how the confusion goes wrong ------------------------------------------------------------
+
+
+@pytest.fixture
+def mix_ups(roles) -> dict[str, AntiPattern]:
+    """A project manager's anti-pattern that comes from taking it for the product manager, one
+    that comes from taking it for a scrum master, and one that is about no confusion."""
+    add_scrum_master(roles)
+    source = Source.objects.get(slug="pmbok")
+    made = {
+        "scope": make_anti_pattern(roles[PJM], "scope-decider", confused_with=roles[PM]),
+        "assigner": make_anti_pattern(roles[PJM], "task-driver", confused_with=roles[SM]),
+        "chaser": make_anti_pattern(roles[PJM], "status-chaser"),
+    }
+    cite(made.values(), source, "Section 4")
+    return made
+
+
+def test_a_comparison_shows_the_anti_patterns_that_explain_its_confusion(client, mix_ups):
+    html = client.get(PAIR).content.decode()
+    section = html[html.index('id="mix-ups"') : html.index('id="details"')]
+    assert f'id="{mix_ups["scope"].anchor}"' in section
+    assert "Confused with:</span> Product manager" in section
+    assert mix_ups["assigner"].anchor not in html  # its other role is not compared here
+    assert mix_ups["chaser"].anchor not in html  # it explains no confusion
+    assert '<a href="#mix-ups">' in html
+    # Its source is numbered with the page's other sources.
+    assert 'href="#source-pmbok"' in section
+
+
+def test_a_comparison_with_no_such_anti_pattern_has_no_section_for_them(client, roles):
+    html = client.get(PAIR).content.decode()
+    assert 'id="mix-ups"' not in html and "#mix-ups" not in html
+
+
+def test_the_role_page_links_an_anti_pattern_to_the_comparison_it_explains(client, mix_ups):
+    html = client.get(reverse("catalog:role-detail", args=[PJM])).content.decode()
+    assert f'href="{reverse("catalog:compare", args=[PJM, PM])}"' in html
+
+
+def test_the_comparison_answer_and_its_markdown_carry_those_anti_patterns(client, mix_ups):
+    answer = client.get(f"/api/v1/compare/{PM}/vs/{PJM}/").json()
+    assert [(p["role"], p["slug"], p["confused_with"]) for p in answer["anti_patterns"]] == [
+        (PJM, "scope-decider", PM)
+    ]
+    assert answer["anti_patterns"][0]["citations"] == [{"source": "pmbok", "locator": "Section 4"}]
+    markdown = client.get(f"/compare/{PM}/vs/{PJM}.md").content.decode()
+    assert "## When one is taken for another" in markdown
+    assert "confused with Product manager" in markdown
+
+
+def test_anti_patterns_shown_cost_the_comparison_no_query_each(client, roles):
+    source = Source.objects.get(slug="pmbok")
+    cite([make_anti_pattern(roles[PJM], "scope-decider", confused_with=roles[PM])], source)
+    with CaptureQueriesContext(connection) as one:
+        client.get(PAIR)
+    more = [make_anti_pattern(roles[PM], f"drift-{i}", confused_with=roles[PJM]) for i in range(4)]
+    cite(more, source)
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(PAIR).content.decode().count("Confused with:") == 5
+    assert len(five) == len(one)

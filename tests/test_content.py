@@ -18,6 +18,8 @@ from django.db import models
 from catalog.models import (
     LOCATOR_MAX_WORDS,
     UNLINKED_KINDS,
+    AntiPattern,
+    Certification,
     Collaboration,
     Confusion,
     Contribution,
@@ -26,6 +28,7 @@ from catalog.models import (
     Involvement,
     KnowledgeArea,
     LifecycleStage,
+    OccupationCode,
     Pairing,
     Raci,
     Responsibility,
@@ -941,6 +944,21 @@ def test_each_role_has_three_or_more_cited_anti_patterns(role):
         assert pattern.citations.all(), f"{role}: {pattern} cites nothing"
 
 
+def test_anti_patterns_that_explain_a_confusion_show_on_the_comparison_of_the_two(client):
+    # The issue asked for anti-patterns "in comparisons where they explain a confusion": each
+    # names a role its own role is recorded as confused with, and that comparison shows it.
+    patterns = AntiPattern.objects.exclude(confused_with=None).select_related(
+        "role", "confused_with"
+    )
+    confused = {(c.role_id, c.other_id) for c in Confusion.objects.all()}
+    assert len({p.role_id for p in patterns}) >= 6, "most roles have a way the confusion hurts"
+    for pattern in patterns:
+        pair = (pattern.role_id, pattern.confused_with_id)
+        assert pair in confused or pair[::-1] in confused, pattern
+        url = f"/compare/{pattern.role.slug}/vs/{pattern.confused_with.slug}/"
+        assert f'id="{pattern.anchor}"' in client.get(url).content.decode(), (pattern, url)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_says_how_it_is_certified_and_classified_or_that_it_is_not(role):
     found = Role.objects.get(slug=role)
@@ -952,3 +970,28 @@ def test_each_role_says_how_it_is_certified_and_classified_or_that_it_is_not(rol
         assert cert.body or "no certification" in cert.name.lower(), cert
     for code in found.occupation_codes.all():
         assert code.code or "no code of its own" in code.title.lower(), code
+
+
+# A certification whose issuing body's own page the editors have not found yet: named here so the
+# gap shows, and so no new certification goes in without its link.
+UNLINKED_CERTIFICATIONS = {("project-manager", "prince2")}
+
+
+def test_every_certification_names_its_issuing_body_and_links_to_it():
+    for cert in Certification.objects.select_related("role"):
+        if not cert.body:
+            assert "no certification" in cert.name.lower(), cert
+            assert not cert.url, f"{cert}: a link with no issuing body"
+        elif (cert.role.slug, cert.slug) not in UNLINKED_CERTIFICATIONS:
+            assert cert.url.startswith("https://"), f"{cert.role.slug}: {cert} has no link"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_has_a_row_in_every_occupation_scheme_the_catalog_uses(role):
+    # A scheme is covered once any role has a row in it; then every role says where it sits
+    # there, or that it has no code of its own (naming the closest where one is near).
+    covered = set(OccupationCode.objects.values_list("scheme", flat=True))
+    held = set(OccupationCode.objects.filter(role__slug=role).values_list("scheme", flat=True))
+    assert covered - held == set(), role
+    for code in OccupationCode.objects.filter(role__slug=role):
+        assert code.url or not code.code, f"{code}: a code needs its link"
