@@ -133,6 +133,12 @@ def wrk(url: str, seconds: int, headers: dict | None = None, script: Path | None
     return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
+def settle(port: int, path: str, headers: dict[str, str]) -> None:
+    """One request, answered only once the server has worked off what the last run left queued
+    (at gunicorn, a slow page's backlog outlives wrk's run), so no run measures another's tail."""
+    Client(port, timeout=60).get(path, headers=headers)
+
+
 def mix_script(rows: list[Row]) -> Path:
     """A wrk Lua script that sends every row's request, and its static file's, in turn."""
     lines = ["local requests = {}", "local i = 0", "init = function(args)"]
@@ -310,7 +316,9 @@ def measure(args, server: Server, rows: list[Row], ports: dict[str, int]) -> str
         for row in rows:
             for target, port in ports.items():
                 base = f"http://127.0.0.1:{port}"
+                settle(port, row.path, row.headers)
                 row.runs[target].append(wrk(base + row.path, args.seconds, row.headers))
+                settle(port, row.static_path, row.headers)
                 static = wrk(base + row.static_path, args.seconds, row.headers)
                 row.static_runs[target].append(static)
             row.memory_kb = group_memory_kb(server.process.pid)
