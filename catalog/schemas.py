@@ -236,11 +236,12 @@ class MoveRef(OnSite):
         return api_url(context["request"], "role-move", move.from_role.slug, move.to_role.slug)
 
 
-class GapCertification(OnSite):
+class RoleItemRef(OnSite):
+    """An item that belongs to a role (a certification, an anti-pattern), named by both slugs."""
+
     slug: Slug
     role: Slug
     name: str
-    body: str
     html_url: HtmlUrl
 
     @staticmethod
@@ -248,17 +249,13 @@ class GapCertification(OnSite):
         return item.role.slug
 
 
-class AntiPatternRef(OnSite):
-    slug: Slug
-    role: Slug
-    name: str
+class GapCertification(RoleItemRef):
+    body: str
+
+
+class AntiPatternRef(RoleItemRef):
     looks_like: str
     why_it_hurts: str
-    html_url: HtmlUrl
-
-    @staticmethod
-    def resolve_role(item: Any) -> str:
-        return item.role.slug
 
 
 class Move(MoveRef):
