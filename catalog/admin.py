@@ -64,6 +64,10 @@ from catalog.models import (
     RoleCitation,
     RoleKnowledge,
     RoleKnowledgeCitation,
+    RoleLevel,
+    RoleLevelCitation,
+    RoleMove,
+    RoleMoveCitation,
     RoleSlugRedirect,
     Source,
     StageInvolvement,
@@ -440,6 +444,13 @@ class OccupationCodeInline(FoldedInline, admin.StackedInline):
     ordering = ["order", "slug"]
 
 
+class RoleLevelInline(FoldedInline, admin.StackedInline):
+    model = RoleLevel
+    fields = [("name", "slug", "order"), ("sfia_level", "ddat_level"), "what_changes"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["order", "slug"]
+
+
 @admin.register(Role)
 class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
     form = RoleForm
@@ -481,6 +492,7 @@ class RoleAdmin(KeepsOneAccountable, CatalogAdmin):
         AntiPatternInline,
         CertificationInline,
         OccupationCodeInline,
+        RoleLevelInline,
     ]
 
     def contributions_deleted_with(self, obj: Role) -> QuerySet[Contribution]:
@@ -680,6 +692,38 @@ class PairingAdmin(CatalogAdmin):
         return super().get_queryset(request).prefetch_related("roles")
 
 
+@admin.register(RoleLevel)
+class RoleLevelAdmin(CatalogAdmin):
+    list_display = ["name", "role", "sfia_level", "updated_on"]
+    list_filter = ["role", "sfia_level"]
+    list_select_related = ["role"]
+    search_fields = ["name", "slug", "what_changes", "ddat_level", "role__name"]
+    ordering = ["role__order", "order", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["role"]
+
+
+@admin.register(RoleMove)
+class RoleMoveAdmin(CatalogAdmin):
+    list_display = ["__str__", "order", "updated_on"]
+    list_filter = ["from_role", "to_role"]
+    list_select_related = ["from_role", "to_role"]
+    search_fields = ["slug", "summary", "transfers", "to_learn"]
+    ordering = ["order", "slug"]
+    fields = [
+        ("from_role", "to_role"),
+        ("slug", "order"),
+        "summary",
+        "transfers",
+        "to_learn",
+        "knowledge_areas",
+        "certifications",
+        "anti_patterns",
+    ]
+    autocomplete_fields = ["from_role", "to_role", "knowledge_areas", "certifications"]
+    filter_horizontal = ["anti_patterns"]
+
+
 # --- citations (issue 9) ---------------------------------------------------------------------
 # Each cited item's citations (source + locator) are edited inline on that item's own page.
 # Kept in one block so the admin's layout can change around it without touching it.
@@ -716,6 +760,8 @@ CITATION_INLINES: dict[type[admin.ModelAdmin], type[Citation]] = {
     AntiPatternAdmin: AntiPatternCitation,
     CertificationAdmin: CertificationCitation,
     OccupationCodeAdmin: OccupationCodeCitation,
+    RoleLevelAdmin: RoleLevelCitation,
+    RoleMoveAdmin: RoleMoveCitation,
 }
 for parent_admin, citation_model in CITATION_INLINES.items():
     parent_admin.inlines = [*parent_admin.inlines, citation_inline(citation_model)]

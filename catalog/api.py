@@ -32,7 +32,7 @@ from pydantic import BeforeValidator
 from catalog import schemas
 from catalog.comparison import MAX_ROLES, Comparison
 from catalog.conditional import catalog_conditional
-from catalog.models import CatalogVersion, Collaboration, Function, Role, Source
+from catalog.models import CatalogVersion, Collaboration, Function, Role, RoleMove, Source
 from catalog.querysets import RoleQuerySet
 from catalog.schemas import api_url, page_url
 from catalog.views import redirect_keeping_query
@@ -52,7 +52,7 @@ class RolesApi(NinjaAPI):
 
 api = RolesApi(
     title="Roles API",
-    version="1.1.0",
+    version="1.2.0",
     description=(
         "Read-only open data: job roles, how they differ, and who does what (RACI). "
         "Every resource is named by a stable slug; a renamed role's old slug answers 301. "
@@ -66,7 +66,9 @@ api = RolesApi(
         "field, many-to-many links as space-separated keys (format 1 had one file per entity and "
         "one citations.csv). Citations' `kind` adds `pairing`. Additions since 1.0.0: a role "
         "has `other_titles` and `confused_with`, an activity `why_accountable`, and each part "
-        "in an activity `responsibilities` (those of its role that the part exercises)."
+        "in an activity `responsibilities` (those of its role that the part exercises). "
+        "Since 1.2.0: a role has `levels` (its ladder, mapped to SFIA 9 and DDaT levels) and "
+        "`moves`, and /api/v1/moves/{from}/to/{to}/ serves a move between roles in full."
     ),
     renderer=Renderer(),
     urls_namespace="api",
@@ -361,6 +363,25 @@ def role_detail(request: HttpRequest, slug: SlugPath, function: FunctionFilter =
     function_slug(function)  # the schema narrows the responsibilities to it
     (role,) = find_roles(slug, among=Role.objects.with_confusions())
     return role
+
+
+@endpoint(
+    "/api/v1/moves/{slug:a}/to/{slug:b}/",
+    name="role-move",
+    operation_id="getMove",
+    summary="Moving from one role to another",
+    tag="roles",
+    ok=schemas.Move,
+    moved=True,
+    not_found=True,
+)
+def role_move(request: HttpRequest, a: SlugPath, b: SlugPath) -> RoleMove:
+    move = RoleMove.objects.with_page().filter(from_role__slug=a, to_role__slug=b).first()
+    if move is not None:
+        return move
+    if renamed := Role.objects.renamed([a, b]):
+        raise Moved(renamed.get(a, a), renamed.get(b, b))
+    raise HttpError(404, f"There is no written move from “{a}” to “{b}”.")
 
 
 def compared(*slugs: str) -> Comparison:

@@ -48,6 +48,12 @@ FIXTURE_FILES: dict[str, list[str]] = {
         "catalog.OccupationCode",
         "catalog.OccupationCodeCitation",
     ],
+    "levels.json": [
+        "catalog.RoleLevel",
+        "catalog.RoleLevelCitation",
+        "catalog.RoleMove",
+        "catalog.RoleMoveCitation",
+    ],
 }
 
 
@@ -67,6 +73,9 @@ def export_queryset(label: str) -> models.QuerySet:
         "catalog.AntiPattern": ["role__slug", "slug"],
         "catalog.Certification": ["role__slug", "slug"],
         "catalog.OccupationCode": ["role__slug", "slug"],
+        "catalog.RoleLevel": ["role__slug", "slug"],
+        "catalog.RoleLevelCitation": ["item__role__slug", "item__slug", "source__slug"],
+        "catalog.RoleMoveCitation": ["item__slug", "source__slug"],
         "catalog.AntiPatternCitation": ["item__role__slug", "item__slug", "source__slug"],
         "catalog.CertificationCitation": ["item__role__slug", "item__slug", "source__slug"],
         "catalog.OccupationCodeCitation": ["item__role__slug", "item__slug", "source__slug"],

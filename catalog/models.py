@@ -22,6 +22,7 @@ from catalog.querysets import (
     KEY_QUESTION,
     CollaborationQuerySet,
     PairingQuerySet,
+    RoleMoveQuerySet,
     RoleQuerySet,
     SlugManager,
     SourceQuerySet,
@@ -134,6 +135,7 @@ ROLE_INLINES = [
     "anti_patterns",
     "certifications",
     "occupation_codes",
+    "levels",
 ]
 
 
@@ -1368,6 +1370,172 @@ class OccupationCodeCitation(Citation):
             models.UniqueConstraint(
                 fields=["item", "source"],
                 name="unique_source_per_occupationcode_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+# --- how a role grows by level, and how people move from one role to another -------------------
+
+SFIA_LEVELS = range(1, 8)  # SFIA 9's seven levels of responsibility
+
+
+@reversion.register(follow=["citations"])
+class RoleLevel(TimeStamped):
+    """One rung of a role's ladder, mapped to an SFIA 9 level of responsibility and, where it has
+    one, the UK DDaT framework's role level. A role with no ladder of its own has one rung that
+    says so (no SFIA level), as a role with no certification has a certification that says so."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="levels")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120, help_text="The title at this level, e.g. “Senior …”.")
+    what_changes = models.TextField(
+        "what changes",
+        help_text="At this level: the scope, how much autonomy, whom it influences, and the "
+        "decisions it owns.",
+    )
+    sfia_level = models.PositiveSmallIntegerField(
+        "SFIA 9 level",
+        null=True,
+        blank=True,
+        help_text="1 to 7. Blank for a role with no ladder of its own.",
+    )
+    ddat_level = models.CharField(
+        "DDaT role level",
+        max_length=120,
+        blank=True,
+        help_text="The UK DDaT framework's role level, where it has one.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    objects = RoleItemManager()
+
+    class Meta:
+        ordering = ["role__order", "order", "slug"]
+        verbose_name = "level"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "slug"],
+                name="unique_level_slug_per_role",
+                violation_error_message="This role already has a level with this slug.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sfia_level__isnull=True)
+                | models.Q(sfia_level__gte=SFIA_LEVELS.start, sfia_level__lt=SFIA_LEVELS.stop),
+                name="level_sfia_level_1_to_7",
+                violation_error_message="An SFIA level is 1 to 7, or blank.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.slug)
+
+    natural_key.dependencies = ["catalog.role"]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.role.slug}-level-{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.role.get_absolute_url()}#{self.anchor}"
+
+
+@reversion.register(follow=["citations"])
+class RoleMove(TimeStamped):
+    """A common move from one role to another: what carries over, what to learn, what closes the
+    gap, and which of the old role's anti-patterns people bring with them."""
+
+    slug = models.SlugField(max_length=170, unique=True, help_text="“<from>-to-<to>”.")
+    from_role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="moves_out")
+    to_role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="moves_in")
+    summary = models.CharField(max_length=300, help_text="One sentence: what the move is.")
+    transfers = models.TextField("what transfers")
+    to_learn = models.TextField("what to learn")
+    knowledge_areas = models.ManyToManyField(
+        KnowledgeArea, blank=True, related_name="moves", help_text="Knowledge that closes the gap."
+    )
+    certifications = models.ManyToManyField(
+        Certification,
+        blank=True,
+        related_name="moves",
+        help_text="Certifications that close the gap.",
+    )
+    anti_patterns = models.ManyToManyField(
+        AntiPattern,
+        blank=True,
+        related_name="moves",
+        verbose_name="anti-patterns to leave behind",
+        help_text="The old role's anti-patterns people bring into the new one.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    objects = SlugManager.from_queryset(RoleMoveQuerySet)()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = "move between roles"
+        verbose_name_plural = "moves between roles"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_role", "to_role"],
+                name="unique_move_per_pair",
+                violation_error_message="This move is already written.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_role=models.F("to_role")),
+                name="move_between_two_roles",
+                violation_error_message="A move goes from one role to another.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_role} → {self.to_role}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["catalog.role"]
+
+    def clean(self) -> None:
+        if self.from_role_id and self.to_role_id:
+            expected = f"{self.from_role.slug}-to-{self.to_role.slug}"
+            if self.slug != expected:
+                raise ValidationError({"slug": f"A move's slug is “{expected}”."})
+
+    @property
+    def anchor(self) -> str:
+        return f"move-{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:role-move", args=[self.from_role.slug, self.to_role.slug])
+
+
+@reversion.register()
+class RoleLevelCitation(Citation):
+    item = models.ForeignKey(RoleLevel, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_rolelevel_citation",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
+
+
+@reversion.register()
+class RoleMoveCitation(Citation):
+    item = models.ForeignKey(RoleMove, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_rolemove_citation",
                 violation_error_message="This item already cites this source.",
             )
         ]

@@ -98,10 +98,10 @@ class RoleQuerySet(models.QuerySet):
         return Resolved(found, moved=moved, unknown=unknown)
 
     def with_page(self) -> RoleQuerySet:
-        """Everything a role page shows, in 21 queries whatever the catalog's size: the role,
-        key functions, eight kinds of item, the responsibilities behind each part in a shared
-        activity, and the citations (with sources) of the role, of each kind of item and of the
-        shared activities."""
+        """Everything a role page shows, in 25 queries whatever the catalog's size: the role,
+        key functions, nine kinds of item, the moves out and in, the responsibilities behind each
+        part in a shared activity, and the citations (with sources) of the role, of each kind of
+        item and of the shared activities."""
         from catalog.models import (
             AntiPattern,
             Certification,
@@ -111,6 +111,8 @@ class RoleQuerySet(models.QuerySet):
             Responsibility,
             Role,
             RoleKnowledge,
+            RoleLevel,
+            RoleMove,
             StageInvolvement,
             Trait,
         )
@@ -171,6 +173,10 @@ class RoleQuerySet(models.QuerySet):
                 "occupation_codes",
                 queryset=OccupationCode.objects.prefetch_related(cited(OccupationCode)),
             ),
+            # Its ladder (2 queries) and the written moves out of and into it (1 each).
+            Prefetch("levels", queryset=RoleLevel.objects.prefetch_related(cited(RoleLevel))),
+            Prefetch("moves_out", queryset=RoleMove.objects.select_related("to_role")),
+            Prefetch("moves_in", queryset=RoleMove.objects.select_related("from_role")),
         )
 
     def with_confusions(self) -> RoleQuerySet:
@@ -329,4 +335,27 @@ class PairingQuerySet(models.QuerySet):
         return sorted(
             self.with_roles(),
             key=lambda pairing: [(role.order, role.name) for role in pairing.ordered_roles],
+        )
+
+
+class RoleMoveQuerySet(models.QuerySet):
+    def with_page(self) -> RoleMoveQuerySet:
+        """Everything a move's page shows, in 10 queries: the move and both roles, its citations,
+        the knowledge and certifications that close the gap, the old role's anti-patterns with
+        their citations, and each role's ladder with its citations."""
+        from catalog.models import AntiPattern, Certification, RoleLevel, RoleMove
+
+        levels = RoleLevel.objects.prefetch_related(cited(RoleLevel))
+        return self.select_related("from_role", "to_role").prefetch_related(
+            cited(RoleMove),
+            "knowledge_areas",
+            Prefetch("certifications", queryset=Certification.objects.select_related("role")),
+            Prefetch(
+                "anti_patterns",
+                queryset=AntiPattern.objects.select_related("role").prefetch_related(
+                    cited(AntiPattern)
+                ),
+            ),
+            Prefetch("from_role__levels", queryset=levels),
+            Prefetch("to_role__levels", queryset=levels),
         )

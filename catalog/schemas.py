@@ -203,6 +203,84 @@ class ResponsibilityRef(OnSite):
     html_url: HtmlUrl
 
 
+# --- levels and moves --------------------------------------------------------------------------
+
+
+class RoleLevel(OnSite):
+    """One rung of a role's ladder; a role with no ladder of its own has one rung saying so."""
+
+    slug: Slug
+    name: str
+    what_changes: str = Field(description="Scope, autonomy, influence and the decisions owned.")
+    sfia_level: int | None = Field(
+        ge=1, le=7, description="SFIA 9 level of responsibility; null when the role has no ladder."
+    )
+    ddat_level: str = Field(description="The UK DDaT framework's role level; may be empty.")
+    order: Order
+    citations: Citations
+    html_url: HtmlUrl
+
+
+class MoveRef(OnSite):
+    """A written move from one role to another."""
+
+    slug: Slug
+    from_role: RoleRef
+    to_role: RoleRef
+    summary: str
+    url: Url
+    html_url: HtmlUrl
+
+    @staticmethod
+    def resolve_url(move: Any, context: dict[str, Any]) -> str:
+        return api_url(context["request"], "role-move", move.from_role.slug, move.to_role.slug)
+
+
+class RoleItemRef(OnSite):
+    """An item that belongs to a role (a certification, an anti-pattern), named by both slugs."""
+
+    slug: Slug
+    role: Slug
+    name: str
+    html_url: HtmlUrl
+
+    @staticmethod
+    def resolve_role(item: Any) -> str:
+        return item.role.slug
+
+
+class GapCertification(RoleItemRef):
+    body: str
+
+
+class AntiPatternRef(RoleItemRef):
+    looks_like: str
+    why_it_hurts: str
+
+
+class Move(MoveRef):
+    """A move in full: what transfers, what to learn, what closes the gap, the old role's
+    anti-patterns people bring along, and both roles' ladders."""
+
+    transfers: str
+    to_learn: str
+    knowledge_areas: list[KnowledgeAreaRef]
+    certifications: list[GapCertification]
+    anti_patterns: list[AntiPatternRef] = Field(description="The old role's, to leave behind.")
+    from_levels: list[RoleLevel]
+    to_levels: list[RoleLevel]
+    citations: Citations
+    updated: Updated
+
+    @staticmethod
+    def resolve_from_levels(move: Any) -> list[Any]:
+        return list(move.from_role.levels.all())
+
+    @staticmethod
+    def resolve_to_levels(move: Any) -> list[Any]:
+        return list(move.to_role.levels.all())
+
+
 # --- roles -------------------------------------------------------------------------------------
 
 
@@ -409,6 +487,12 @@ class Role(RoleSummary):
     certifications: list[Certification]
     occupation_codes: list[OccupationCode]
     sources: list[SourceSummary] = Field(validation_alias="cited_sources")
+    levels: list[RoleLevel] = Field(description="The role's ladder, lowest level first.")
+    moves: list[MoveRef] = Field(description="Written moves out of this role, then into it.")
+
+    @staticmethod
+    def resolve_moves(role: Any) -> list[Any]:
+        return [*role.moves_out.all(), *role.moves_in.all()]
 
     @staticmethod
     def resolve_responsibilities(role: Any, context: dict[str, Any]) -> list[Any]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("roles/", views.role_list, name="role-list"),
     path("roles/<slug:slug>/", views.role_detail, name="role-detail"),
+    path("roles/<slug:a>/to/<slug:b>/", views.role_move, name="role-move"),
     path("compare/", views.compare_start, name="compare-start"),
     # Two, three or four roles, in column order: one name, so reverse() picks the pattern by
     # the number of slugs it is given.

@@ -44,6 +44,7 @@ from catalog.models import (
     Pairing,
     Raci,
     Role,
+    RoleMove,
     Source,
 )
 from catalog.raci import RaciMatrix
@@ -212,6 +213,49 @@ def role_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@require_safe
+@catalog_conditional
+def role_move(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """Moving from role `a` to role `b`; a renamed role's old slug 301s, and a move nobody has
+    written is a 404 that lists the moves that are written."""
+    move = RoleMove.objects.with_page().filter(from_role__slug=a, to_role__slug=b).first()
+    if move is None:
+        renamed = Role.objects.renamed([a, b])
+        if renamed:
+            moved = [renamed.get(a, a), renamed.get(b, b)]
+            return redirect_keeping_query(request, reverse("catalog:role-move", args=moved))
+        return move_not_found(request, a, b)
+    old, new = move.from_role, move.to_role
+    context = page_context(
+        request,
+        title=f"From {old.name.lower()} to {new.name.lower()}",
+        description=move.summary,
+        move=move,
+        knowledge_areas=list(move.knowledge_areas.all()),
+        certifications=list(move.certifications.all()),
+        anti_patterns=list(move.anti_patterns.all()),
+        ladders=[(old, list(old.levels.all())), (new, list(new.levels.all()))],
+        reverse_move=RoleMove.objects.filter(from_role=new, to_role=old).first(),
+        nav="roles",
+    )
+    return TemplateResponse(request, "catalog/role_move.html", context)
+
+
+def move_not_found(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """A helpful 404: what is known about the two roles, and every move that is written."""
+    roles = {role.slug: role for role in Role.objects.filter(slug__in=[a, b])}
+    context = page_context(
+        request,
+        title="No such move between roles",
+        description="This move between roles is not written. Pick one that is.",
+        asked=[roles.get(a) or a[:60], roles.get(b) or b[:60]],
+        both_known=len(roles) == 2 and a != b,
+        moves=list(RoleMove.objects.select_related("from_role", "to_role")),
+        nav="roles",
+    )
+    return TemplateResponse(request, "catalog/role_move.html", context, status=404)
+
+
 # --- search -----------------------------------------------------------------------------------
 
 SEARCH_LIMIT = 50  # results on the page
@@ -364,6 +408,9 @@ def comparison_response(
         comparison = Comparison(
             *roles, function=request.GET.get("function"), diff=request.GET.get("diff") == "1"
         )
+        ids = {role.pk for role in roles}
+        # The written moves among these roles, from the roles' prefetched moves: no query more.
+        moves = [move for role in roles for move in role.moves_out.all() if move.to_role_id in ids]
         summaries = " ".join(f"{role.name}: {role.summary}" for role in roles)
         context = page_context(
             request,
@@ -376,6 +423,7 @@ def comparison_response(
             card=reverse("catalog:card-compare", args=slugs),
             card_alt=f"{comparison.title}, side by side",
             comparison=comparison,
+            moves=moves,
             form=form,
             nav="compare",
         )

@@ -43,6 +43,8 @@ from catalog.models import (
     Responsibility,
     Role,
     RoleKnowledge,
+    RoleLevel,
+    RoleMove,
     RoleSlugRedirect,
     Source,
     StageInvolvement,
@@ -187,6 +189,17 @@ def build_occupation_code(role: Role, slug: str, **fields) -> OccupationCode:
     return OccupationCode(**{"role": role, "slug": slug, **defaults, **fields})
 
 
+def build_level(role: Role, slug: str, **fields) -> RoleLevel:
+    defaults = {"name": _named(slug), "what_changes": "Owns more.", "sfia_level": 4}
+    return RoleLevel(**{"role": role, "slug": slug, **defaults, **fields})
+
+
+def build_move(old: Role, new: Role, **fields) -> RoleMove:
+    defaults = {"summary": "One role to another.", "transfers": "Much.", "to_learn": "More."}
+    slug = f"{old.slug}-to-{new.slug}"
+    return RoleMove(**{"slug": slug, "from_role": old, "to_role": new, **defaults, **fields})
+
+
 def _saved[**P, M: Model](build: Callable[P, M]) -> Callable[P, M]:
     """The `make_*` twin of a `build_*`: the same record, saved as `objects.create` saves it."""
 
@@ -216,6 +229,8 @@ make_confusion = _saved(build_confusion)
 make_anti_pattern = _saved(build_anti_pattern)
 make_certification = _saved(build_certification)
 make_occupation_code = _saved(build_occupation_code)
+make_level = _saved(build_level)
+make_move = _saved(build_move)
 
 
 def make_collaboration(
@@ -717,6 +732,13 @@ def make_admin_catalog() -> dict:
     anti_pattern = make_anti_pattern(product, "feature-factory")
     certification = make_certification(product, "pspo", body="Scrum.org")
     occupation_code = make_occupation_code(product, "onet", code="11-2021.00")
+    level = make_level(product, "senior", sfia_level=6)
+    cite([level], source, "Level 6")
+    move = make_move(project, product)
+    move.anti_patterns.set([make_anti_pattern(project, "status-chaser")])
+    move.certifications.set([certification])
+    move.knowledge_areas.set([area])
+    cite([move], source, "Section 3")
     pairing = make_pairing(
         product,
         project,
@@ -742,6 +764,8 @@ def make_admin_catalog() -> dict:
         AntiPattern: anti_pattern,
         Certification: certification,
         OccupationCode: occupation_code,
+        RoleLevel: level,
+        RoleMove: move,
         "accountable": accountable,
         "project": project,
     }

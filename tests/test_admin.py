@@ -825,6 +825,8 @@ def test_every_catalog_model_is_registered():
         "antipattern",
         "certification",
         "occupationcode",
+        "rolelevel",
+        "rolemove",
     }
 
 

@@ -47,22 +47,25 @@ ENDPOINTS: dict[str, tuple[str, int]] = {
     "index": ("/api/v1/", 2),
     "roles": ("/api/v1/roles/", 3),
     # A role reads the roles it is often confused with (1 query more than its page's read model).
-    "role": ("/api/v1/roles/role-0/", 20),
+    # Levels and moves added 3 to the role's read model (the ladder, moves out, moves in).
+    "role": ("/api/v1/roles/role-0/", 23),
     # The comparison reads the lifecycle stages too (it lists every stage, as the page does) and
     # the editors' record for the pair.
-    "compare": ("/api/v1/compare/role-0/vs/role-1/", 21),
+    "compare": ("/api/v1/compare/role-0/vs/role-1/", 24),
     # An activity reads the responsibilities behind each part (1 query, as /collaboration/ does).
     "collaborations": ("/api/v1/collaborations/", 6),
     "collaboration": ("/api/v1/collaborations/activity-0/", 6),
-    "sources": ("/api/v1/sources/", 15),
-    "source": ("/api/v1/sources/factory-source/", 15),
+    # Levels and moves added two kinds of citation.
+    "sources": ("/api/v1/sources/", 17),
+    "source": ("/api/v1/sources/factory-source/", 17),
     "openapi": ("/api/v1/openapi.json", 1),
-    # One query per content model (32), and one per many-to-many field that links any (here
-    # the roles' key functions and the responsibilities behind contributions; no pairings).
-    "catalog_json": ("/downloads/catalog.json", 35),
-    "catalog_csv": ("/downloads/catalog-csv.zip", 35),
-    "role_markdown": ("/roles/role-0.md", 20),  # the role's answer, confusions included
-    "compare_markdown": ("/compare/role-0/vs/role-1.md", 21),
+    # One query per content model (36 with levels and moves), and one per many-to-many field
+    # that links any (here the roles' key functions and the responsibilities behind
+    # contributions; no pairings or moves).
+    "catalog_json": ("/downloads/catalog.json", 39),
+    "catalog_csv": ("/downloads/catalog-csv.zip", 39),
+    "role_markdown": ("/roles/role-0.md", 23),  # the role's answer, confusions included
+    "compare_markdown": ("/compare/role-0/vs/role-1.md", 24),
 }
 PATHS = [path for path, _ in ENDPOINTS.values()]
 JSON_PATHS = [path for path in PATHS if path.startswith("/api/")]
@@ -886,8 +889,8 @@ def test_query_count_is_fixed_whatever_the_catalog_size(
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        ("/api/v1/roles/role-0/?function=function-1", 21),
-        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 22),
+        ("/api/v1/roles/role-0/?function=function-1", 24),  # levels and moves: 3 more
+        ("/api/v1/compare/role-0/vs/role-1/?function=function-1", 25),
         ("/api/v1/collaborations/?role=role-1", 7),
     ],
 )
@@ -903,7 +906,7 @@ def test_filters_cost_one_more_query(client, catalog, django_assert_num_queries,
         ("/api/v1/roles/?updated_since=2000-01-01T00:00:00Z", 3),
         ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z", 6),
         ("/api/v1/collaborations/?updated_since=2000-01-01T00:00:00Z&role=role-1", 7),
-        ("/api/v1/sources/?updated_since=2000-01-01T00:00:00Z", 15),
+        ("/api/v1/sources/?updated_since=2000-01-01T00:00:00Z", 17),  # 2 kinds more
     ],
 )
 def test_updated_since_costs_no_extra_query(

@@ -27,7 +27,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from catalog.api import openapi_document
-from tests.factories import make_catalog, make_redirect, make_team
+from tests.factories import make_catalog, make_level, make_move, make_redirect, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,7 @@ SUCCESSES = [
     "/api/v1/sources/",
     "/api/v1/sources/?updated_since=2999-01-01T00:00:00Z",
     "/api/v1/sources/factory-source/",
+    "/api/v1/moves/role-0/to/role-1/",
     "/api/v1/openapi.json",
     "/downloads/catalog.json",
     "/downloads/catalog-csv.zip",
@@ -97,6 +98,8 @@ ERRORS = [
     "/api/v1/compare/role-0/vs/nobody/",
     "/api/v1/collaborations/nothing/",
     "/api/v1/sources/nothing/",
+    "/api/v1/moves/role-1/to/role-0/",
+    "/api/v1/moves/role-0/to/old-role/",
     "/api/v1/teams/AAAAAAAAAAAAAAAAAAAAAA/",
     "/api/v1/teams/AAAAAAAAAAAAAAAAAAAAAA/?bogus=1",
     "/roles/nobody.md",
@@ -115,6 +118,10 @@ def catalog() -> str:
     roles = make_catalog(roles=4, scale=1)
     # A renamed role's old slug, so that the 301s are exercised too.
     make_redirect("old-role", roles[1])
+    # A written move with a rung on each side, so that a move's answer is exercised too.
+    make_move(roles[0], roles[1])
+    make_level(roles[0], "senior", sfia_level=5)
+    make_level(roles[1], "none", sfia_level=None)
     # A team's chart, whose answer the API serves beside the catalog's.
     team, _ = make_team(["role-0", "role-1"])
     return f"/api/v1/teams/{team.public_id}/"
@@ -223,6 +230,7 @@ def test_the_served_document_is_generated_from_the_operations(spec):
         "/api/v1/collaborations/{slug}/",
         "/api/v1/sources/",
         "/api/v1/sources/{slug}/",
+        "/api/v1/moves/{a}/to/{b}/",
         "/api/v1/teams/{public_id}/",
         "/api/v1/openapi.json",
         "/downloads/catalog.json",
@@ -296,6 +304,7 @@ KNOWN_SLUGS = {
     "/api/v1/compare/{a}/vs/{b}/": {"a": "role-0", "b": "role-1"},
     "/api/v1/collaborations/{slug}/": {"slug": "activity-0"},
     "/api/v1/sources/{slug}/": {"slug": "factory-source"},
+    "/api/v1/moves/{a}/to/{b}/": {"a": "role-0", "b": "role-1"},
     "/roles/{slug}.md": {"slug": "role-0"},
     "/compare/{a}/vs/{b}.md": {"a": "role-0", "b": "role-1"},
     "/api/v1/compare/{a}/vs/{b}/vs/{c}/": {"a": "role-0", "b": "role-1", "c": "role-2"},

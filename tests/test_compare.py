@@ -872,15 +872,17 @@ def test_picker_page_with_fewer_than_two_roles_explains(client, db):
 # --- query counts ----------------------------------------------------------------------------
 
 
-# catalog version, the two roles and their 14 prefetches (items and their citations), the pair's
-# pairing (1 query when there is none, 2 with its chosen dimensions when there is), lifecycle
+# catalog version, the two roles and their 17 prefetches (items and their citations; the ladder
+# and the moves out and in added 3, and let the page link the pair's moves with no query), the
+# pair's pairing (1 query when there is none, 2 with its chosen dimensions when there is), lifecycle
 # stages, the picker's roles.
-PAGE_QUERIES = 1 + 18 + 1 + 1 + 1
+ROLES_READ = 21
+PAGE_QUERIES = 1 + ROLES_READ + 1 + 1 + 1
 QUERIES = [
     ("page", PAGE_QUERIES, None),
     ("comparison", PAGE_QUERIES, {**HX, "HX-Target": "comparison"}),
-    ("details", 1 + 18 + 1, {**HX, "HX-Target": "details"}),
-    ("responsibilities", 1 + 18 + 1, {**HX, "HX-Target": "responsibilities"}),
+    ("details", 1 + ROLES_READ + 1, {**HX, "HX-Target": "details"}),
+    ("responsibilities", 1 + ROLES_READ + 1, {**HX, "HX-Target": "responsibilities"}),
 ]
 
 
@@ -914,12 +916,12 @@ def test_picker_query_counts_are_fixed(
         client.get("/compare/")
     with django_assert_num_queries(1):
         client.get("/compare/", {"a": a, "b": b})
-    with django_assert_num_queries(1 + 18 + 1 + 1):
+    with django_assert_num_queries(1 + ROLES_READ + 1 + 1):
         client.get("/compare/", {"a": a, "b": b}, headers=HX)
 
 
 def test_self_comparison_query_count(client, roles, django_assert_num_queries):
-    with django_assert_num_queries(1 + 18 + 1):
+    with django_assert_num_queries(1 + ROLES_READ + 1):
         client.get(f"/compare/{PM}/vs/{PM}/")
 
 

@@ -29,6 +29,8 @@ PAGES = {
     "roles": "/roles/",
     "role": f"/roles/{PM}/",
     "role-filtered": f"/roles/{PJM}/?function=planning",
+    "role-move": f"/roles/{PJM}/to/{PM}/",
+    "role-move-missing": f"/roles/sponsor/to/{PM}/",
     "compare": f"/compare/{PM}/vs/{PJM}/",
     "compare-differences": f"/compare/{PM}/vs/{PJM}/?diff=1",
     "compare-self": f"/compare/{PM}/vs/{PM}/",

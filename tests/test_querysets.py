@@ -22,7 +22,8 @@ from tests.factories import cite, make_catalog, make_source
 
 pytestmark = pytest.mark.django_db
 
-ROLE_PAGE_QUERIES = 18  # role + key functions, responsibilities, knowledge, traits,
+ROLE_PAGE_QUERIES = 21  # role + key functions, levels, moves out and in (levels' citations cost
+# no query here: the test catalog has no levels), responsibilities, knowledge, traits,
 # involvements, contributions and the responsibilities behind them, anti-patterns,
 # certifications, occupation codes, and the citations of the role, of each of those kinds and of
 # the shared activities (the test catalog has no anti-patterns, certifications or codes, so
