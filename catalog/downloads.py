@@ -46,7 +46,8 @@ def value(record: models.Model, field: models.Field) -> Any:
     if field.many_to_many:
         return [key(other) for other in getattr(record, field.name).all()]
     if field.many_to_one:
-        return key(getattr(record, field.name))
+        other = getattr(record, field.name)
+        return None if other is None else key(other)
     found = getattr(record, field.attname)
     if isinstance(found, datetime):
         return schemas.iso(found)
