@@ -7,6 +7,7 @@ into a 500 response by the inner handlers) and the time spent in every other mid
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -16,6 +17,8 @@ logger = logging.getLogger("roles.request")
 
 # Long URLs (a fuzzer's, an attacker's) must not turn one request into a megabyte of log.
 MAX_LOGGED_PATH = 300
+# A team's edit key is a secret: whoever reads the log must not be able to edit the team.
+EDIT_KEY = re.compile(r"(/edit/)[^/?]+")
 
 
 class RequestLogMiddleware:
@@ -27,7 +30,7 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         duration_ms = (time.perf_counter() - start) * 1000
         if logger.isEnabledFor(logging.INFO):
-            path = request.get_full_path()
+            path = EDIT_KEY.sub(r"\1…", request.get_full_path())
             if len(path) > MAX_LOGGED_PATH:
                 path = path[:MAX_LOGGED_PATH] + "…"
             logger.info(

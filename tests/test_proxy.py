@@ -183,6 +183,17 @@ def test_errors_cookies_and_the_admin_are_never_kept(served: Server) -> None:
         assert api.headers["Content-Type"].startswith("application/json")
 
 
+def test_the_access_log_never_holds_a_teams_edit_key(served: Server) -> None:
+    key = "k" * 32
+    Client(served.port).get(f"/teams/{'n' * 22}/edit/{key}/?x=1")
+    log = Path(served.env["SERVE_RUNTIME_DIR"]) / "access.log"
+    start = time.monotonic()  # nginx writes its buffer out within a second (flush=1s)
+    while "/edit/[key]/?x=1" not in log.read_text(encoding="utf-8"):
+        assert time.monotonic() - start < 5
+        time.sleep(0.2)
+    assert key not in log.read_text(encoding="utf-8")
+
+
 def test_what_nginx_must_leave_to_django_reaches_django(served: Server) -> None:
     client = Client(served.port)
     answers = {

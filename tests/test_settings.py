@@ -222,6 +222,14 @@ def test_each_request_logs_one_line_with_status_and_duration(client, request_log
 
 
 @pytest.mark.django_db
+def test_request_log_never_holds_a_teams_edit_key(client, request_log) -> None:
+    key = "k" * 32
+    client.get(f"/teams/{'n' * 22}/edit/{key}/history/?x=1")
+    assert key not in request_log[0]
+    assert request_log[0].startswith(f"GET /teams/{'n' * 22}/edit/…/history/?x=1 404 ")
+
+
+@pytest.mark.django_db
 def test_request_log_cuts_very_long_urls(client, request_log) -> None:
     client.get("/no-such-page/", {"q": "x" * 5000})
     assert len(request_log) == 1
