@@ -231,9 +231,14 @@ def test_axe_on_every_team_page(seed, browser, live_server, console_errors):
             page.locator("#cell-0-0").select_option("")  # a rule and a difference to show
             expect(page.locator("#activity-0-rules")).not_to_be_empty()
             assert_no_axe_violations_in_both_schemes(page)
+            # Each check waits for the page it clicked to: axe on a page mid-navigation fails.
             page.get_by_role("link", name="History of versions").click()
+            expect(page).to_have_url(re.compile(r"/history/$"))
+            settle(page)
             assert_no_axe_violations_in_both_schemes(page)
             page.go_back()
+            expect(page).to_have_url(re.compile(r"/edit/[^/]+/(\?started=1)?$"))
             page.get_by_role("link", name="Open the read-only page").click()
+            expect(page).to_have_url(re.compile(r"/teams/[^/]+/$"))
             settle(page)
             assert_no_axe_violations_in_both_schemes(page)
