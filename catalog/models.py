@@ -839,6 +839,14 @@ class Citation(TimeStamped):
     class Meta:
         abstract = True
         ordering = ["order", "source__order", "source__slug"]
+        # Each concrete citation model inherits it, named after itself.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "source"],
+                name="unique_source_per_%(class)s",
+                violation_error_message="This item already cites this source.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}: {self.locator}"
@@ -851,126 +859,45 @@ class Citation(TimeStamped):
 class RoleCitation(Citation):
     item = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="citations")
 
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_role_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
-
 
 @reversion.register()
 class ResponsibilityCitation(Citation):
     item = models.ForeignKey(Responsibility, on_delete=models.CASCADE, related_name="citations")
-
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_responsibility_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
 
 
 @reversion.register()
 class KnowledgeAreaCitation(Citation):
     item = models.ForeignKey(KnowledgeArea, on_delete=models.CASCADE, related_name="citations")
 
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_knowledgearea_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
-
 
 @reversion.register()
 class RoleKnowledgeCitation(Citation):
     item = models.ForeignKey(RoleKnowledge, on_delete=models.CASCADE, related_name="citations")
-
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_roleknowledge_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
 
 
 @reversion.register()
 class TraitCitation(Citation):
     item = models.ForeignKey(Trait, on_delete=models.CASCADE, related_name="citations")
 
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_trait_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
-
 
 @reversion.register()
 class LifecycleStageCitation(Citation):
     item = models.ForeignKey(LifecycleStage, on_delete=models.CASCADE, related_name="citations")
-
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_lifecyclestage_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
 
 
 @reversion.register()
 class StageInvolvementCitation(Citation):
     item = models.ForeignKey(StageInvolvement, on_delete=models.CASCADE, related_name="citations")
 
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_stageinvolvement_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
-
 
 @reversion.register()
 class CollaborationCitation(Citation):
     item = models.ForeignKey(Collaboration, on_delete=models.CASCADE, related_name="citations")
 
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_collaboration_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
-
 
 @reversion.register()
 class ContributionCitation(Citation):
     item = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="citations")
-
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_contribution_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
 
 
 class CatalogVersion(models.Model):
@@ -1095,15 +1022,6 @@ class Pairing(TimeStamped):
 @reversion.register()
 class PairingCitation(Citation):
     item = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="citations")
-
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_pairing_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
 
 
 def pairing_slug(roles: Iterable[Role]) -> str:
@@ -1337,42 +1255,15 @@ class OccupationCode(TimeStamped):
 class AntiPatternCitation(Citation):
     item = models.ForeignKey(AntiPattern, on_delete=models.CASCADE, related_name="citations")
 
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_antipattern_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
-
 
 @reversion.register()
 class CertificationCitation(Citation):
     item = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="citations")
 
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_certification_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
-
 
 @reversion.register()
 class OccupationCodeCitation(Citation):
     item = models.ForeignKey(OccupationCode, on_delete=models.CASCADE, related_name="citations")
-
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_occupationcode_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
 
 
 # --- how a role grows by level, and how people move from one role to another -------------------
@@ -1517,25 +1408,7 @@ class RoleMove(TimeStamped):
 class RoleLevelCitation(Citation):
     item = models.ForeignKey(RoleLevel, on_delete=models.CASCADE, related_name="citations")
 
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_rolelevel_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
-
 
 @reversion.register()
 class RoleMoveCitation(Citation):
     item = models.ForeignKey(RoleMove, on_delete=models.CASCADE, related_name="citations")
-
-    class Meta(Citation.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "source"],
-                name="unique_source_per_rolemove_citation",
-                violation_error_message="This item already cites this source.",
-            )
-        ]
