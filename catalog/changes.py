@@ -184,7 +184,30 @@ def edited_since_last_load() -> list[str]:
                 for obj in model._default_manager.filter(updated__gt=last_load.date_created):
                     kind = str(model._meta.verbose_name)
                     records[(kind, str(obj))] = f"{kind} “{obj}”"
+        records |= deleted_since(last_load)
     return list(records.values())
+
+
+def deleted_since(load: Revision) -> dict[tuple[str, str], str]:
+    """The records a load saved that are gone now (an editor deleted them)."""
+    versions = defaultdict(list)
+    for version in load.version_set.filter(content_type__app_label="catalog"):
+        versions[version._model].append(version)
+    deleted = {}
+    for model, saved in versions.items():
+        kept = set(
+            map(
+                str,
+                model._default_manager.filter(pk__in=[v.object_id for v in saved]).values_list(
+                    "pk", flat=True
+                ),
+            )
+        )
+        kind = str(model._meta.verbose_name)
+        for version in saved:
+            if version.object_id not in kept:
+                deleted[(kind, version.object_repr)] = f"{kind} “{version.object_repr}” (deleted)"
+    return deleted
 
 
 def record_link(obj: models.Model) -> tuple[str, Role | None]:

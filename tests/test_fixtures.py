@@ -122,6 +122,17 @@ def test_an_edit_saved_outside_a_revision_counts_too(fixture_copy):
     assert Role.objects.get(slug="product-manager").summary != "A summary edited in fixtures/."
 
 
+def test_a_record_an_editor_deleted_counts_too(fixture_copy):
+    # Loading changed fixtures over the catalog would bring the deleted record back.
+    responsibility = Responsibility.objects.select_related("role").first()
+    responsibility.delete()
+    edit_summary(fixture_copy, "product-manager", "A summary edited in fixtures/.")
+    said = load_catalog()
+    assert f"responsibility “{responsibility}” (deleted)" in said
+    assert not Responsibility.objects.filter(pk=responsibility.pk).exists()
+    assert Role.objects.get(slug="product-manager").summary != "A summary edited in fixtures/."
+
+
 def write_fixture(path: Path, records: list[dict]) -> str:
     path.write_text(json.dumps(records), encoding="utf-8")
     return str(path)
