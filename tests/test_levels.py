@@ -4,6 +4,7 @@ the committed content's citations and structure."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -75,6 +76,155 @@ def test_each_asked_for_move_is_written_cited_and_brings_the_old_roles_habits(
 def test_every_move_brings_only_its_old_roles_anti_patterns(seed_catalog):
     for move in RoleMove.objects.prefetch_related("anti_patterns"):
         assert all(p.role_id == move.from_role_id for p in move.anti_patterns.all()), move
+
+
+# What was checked against the sources themselves (issue 26). A rung moved to a level, or cited
+# at a skill level, that is not in these tables fails until someone checks it and adds it here.
+
+# The levels each SFIA 9 skill is defined at, read on its SFIA 9 page (sfia-online.org/en/sfia-9).
+SFIA_9_SKILL_LEVELS = {
+    "BUSA": {2, 3, 4, 5, 6},
+    "DEMG": {3, 4, 5, 6},
+    "OFCL": {4, 5, 6},
+    "PGMG": {6, 7},
+    "PROD": {2, 3, 4, 5, 6},
+    "PRMG": {4, 5, 6, 7},
+    "REQM": {2, 3, 4, 5, 6},
+}
+DM, PG, SM = "delivery-manager", "programme-manager", "scrum-master"
+# Each rung with an SFIA level: the level, and the SFIA 9 skill whose text at that level backs
+# it (None where no skill is defined at the rung's level, so the generic attributes decide).
+VERIFIED_RUNGS = {
+    (BA, "trainee-business-analyst"): (2, "BUSA"),
+    (BA, "business-analyst"): (4, "BUSA"),
+    (BA, "senior-business-analyst"): (5, "BUSA"),
+    (BA, "head-of-business-analysis"): (6, "BUSA"),
+    (DM, "associate-delivery-manager"): (3, "DEMG"),
+    (DM, "delivery-manager"): (4, "DEMG"),
+    (DM, "senior-delivery-manager"): (5, "DEMG"),
+    (DM, "head-of-delivery-management"): (6, "DEMG"),
+    (PM, "associate-product-manager"): (3, None),
+    (PM, "product-manager"): (5, "PROD"),
+    (PM, "lead-product-manager"): (6, "PROD"),
+    (PM, "head-of-product"): (7, None),
+    (PG, "programme-manager"): (6, "PGMG"),
+    (PG, "head-of-programme-delivery"): (7, "PGMG"),
+    (PJM, "project-manager-small"): (4, "PRMG"),
+    (PJM, "project-manager"): (5, "PRMG"),
+    (PJM, "senior-project-manager"): (6, "PRMG"),
+    (PJM, "head-of-project-delivery"): (7, "PRMG"),
+}
+# The DDaT role level of each rung that has one, as the framework's role page names it. Rungs
+# not listed have none: the role has no DDaT role, or its name at that level was not verified.
+VERIFIED_DDAT = {
+    (BA, "trainee-business-analyst"): (
+        "ddat-business-analyst",
+        "Trainee business analyst (level 1 of 6)",
+    ),
+    (BA, "business-analyst"): ("ddat-business-analyst", "Business analyst (level 3 of 6)"),
+    (BA, "senior-business-analyst"): (
+        "ddat-business-analyst",
+        "Senior business analyst or lead business analyst (levels 4 and 5 of 6)",
+    ),
+    (BA, "head-of-business-analysis"): (
+        "ddat-business-analyst",
+        "Head of business analysis (level 6 of 6)",
+    ),
+    (DM, "associate-delivery-manager"): (
+        "ddat-delivery-manager",
+        "Associate delivery manager (level 1 of 4)",
+    ),
+    (DM, "head-of-delivery-management"): (
+        "ddat-delivery-manager",
+        "Head of (agile) delivery management (level 4 of 4)",
+    ),
+    (PM, "associate-product-manager"): (
+        "ddat-product-manager",
+        "Associate product manager (level 1 of 5)",
+    ),
+    (PM, "product-manager"): ("ddat-product-manager", "Product manager (level 2 of 5)"),
+    (PM, "lead-product-manager"): (
+        "ddat-product-manager",
+        "Senior product manager or lead product manager (levels 3 and 4 of 5)",
+    ),
+    (PM, "head-of-product"): ("ddat-product-manager", "Head of product (level 5 of 5)"),
+}
+LEVEL_LOCATOR = re.compile(r"^Level (\d)\b")
+
+
+def rungs() -> list[RoleLevel]:
+    return list(RoleLevel.objects.select_related("role").prefetch_related("citations__source"))
+
+
+def test_every_sfia_level_is_one_that_was_verified(seed_catalog):
+    claimed = {
+        (level.role.slug, level.slug): level.sfia_level
+        for level in rungs()
+        if level.sfia_level is not None
+    }
+    assert claimed == {rung: sfia for rung, (sfia, _) in VERIFIED_RUNGS.items()}
+    for (role, slug), (sfia, code) in VERIFIED_RUNGS.items():
+        if code is not None:
+            assert sfia in SFIA_9_SKILL_LEVELS[code], f"{role}/{slug}: {code} has no level {sfia}"
+
+
+def test_every_rung_with_an_sfia_level_cites_sfia_9_at_that_level(seed_catalog):
+    for level in rungs():
+        if level.sfia_level is None:
+            continue
+        rung = (level.role.slug, level.slug)
+        citations = {c.source.slug: c.locator for c in level.citations.all()}
+        generic = citations.get("sfia-responsibilities-9", "")
+        assert generic.startswith(f"Level {level.sfia_level}:"), f"{rung}: {generic!r}"
+        code = VERIFIED_RUNGS[rung][1]
+        if code is not None:
+            assert f"sfia-9-{code.lower()}" in citations, f"{rung} does not cite {code}"
+
+
+def test_a_skill_cited_at_a_level_is_cited_at_the_rungs_level_and_a_defined_one(seed_catalog):
+    for level in rungs():
+        for citation in level.citations.all():
+            found = LEVEL_LOCATOR.match(citation.locator)
+            if not citation.source.slug.startswith("sfia-") or not found:
+                continue
+            cited = int(found.group(1))
+            assert cited == level.sfia_level, f"{level.role.slug}/{level.slug}: {citation.locator}"
+            code = citation.source.slug.removeprefix("sfia-9-").upper()
+            if citation.source.slug.startswith("sfia-9-"):
+                assert cited in SFIA_9_SKILL_LEVELS[code], f"{code} level {cited} not verified"
+
+
+def test_a_skill_level_a_move_cites_is_one_the_skill_defines(seed_catalog):
+    for move in RoleMove.objects.prefetch_related("citations__source"):
+        for citation in move.citations.all():
+            found = LEVEL_LOCATOR.match(citation.locator)
+            if citation.source.slug.startswith("sfia-9-") and found:
+                code = citation.source.slug.removeprefix("sfia-9-").upper()
+                assert int(found.group(1)) in SFIA_9_SKILL_LEVELS[code], (move, citation.locator)
+
+
+def test_every_ddat_level_is_verified_and_cited_to_the_ddat_role_page(seed_catalog):
+    claimed = {
+        (level.role.slug, level.slug): level.ddat_level for level in rungs() if level.ddat_level
+    }
+    assert claimed == {rung: name for rung, (_, name) in VERIFIED_DDAT.items()}
+    for level in rungs():
+        if level.ddat_level:
+            source = VERIFIED_DDAT[(level.role.slug, level.slug)][0]
+            assert source in {c.source.slug for c in level.citations.all()}, level
+
+
+@pytest.mark.parametrize("role", ["product-owner", SM, "sponsor"])
+def test_a_role_with_no_ladder_has_no_sfia_or_ddat_level(seed_catalog, role):
+    (level,) = RoleLevel.objects.filter(role__slug=role)
+    assert (level.sfia_level, level.ddat_level) == (None, "")
+
+
+def test_every_move_cites_a_public_source(seed_catalog):
+    moves = list(RoleMove.objects.prefetch_related("citations__source"))
+    assert len(moves) >= len(MOVES)
+    for move in moves:
+        assert any(c.source.url for c in move.citations.all()), f"{move}: no public source"
 
 
 # --- the models ---------------------------------------------------------------------------------
