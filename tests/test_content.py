@@ -1038,3 +1038,78 @@ def test_each_role_has_a_row_in_every_occupation_scheme_the_catalog_uses(role):
     assert covered - held == set(), role
     for code in OccupationCode.objects.filter(role__slug=role):
         assert code.url or not code.code, f"{code}: a code needs its link"
+
+
+# Occupation codes the editors checked one by one against the classification's own text (see
+# each source's note for how): (role, scheme, code) -> the classification's title. A code not in
+# this table, or a changed title, fails until someone checks it. ESCO occupations are absent: no
+# copy of ESCO's dataset the editors could read showed the rows, so no ESCO URI is given.
+VERIFIED_OCCUPATION_CODES = {
+    (PJ, "onet", "13-1082.00"): "Project Management Specialists",
+    (PJ, "onet", "15-1299.09"): "Information Technology Project Managers",
+    (BA, "onet", "15-1211.00"): "Computer Systems Analysts",
+    (PJ, "uk-soc", "2440"): "Business and financial project management professionals",
+    (PJ, "uk-soc", "2131"): "IT project managers",
+    (BA, "uk-soc", "2431"): "Management consultants and business analysts",
+    (BA, "uk-soc", "2133"): "IT business analysts, architects and systems designers",
+    (BA, "isco", "2511"): "Systems analysts",
+    (BA, "isco", "2421"): "Management and organisation analysts",
+}
+# Roles with no code of their own whose row names the closest one, also checked: (role, scheme)
+# -> the closest code, which the row's title names.
+CLOSEST_OCCUPATION_CODES = {
+    (DM, "onet"): "13-1082.00",
+    (SM, "onet"): "15-1299.09",
+    (PD, "uk-soc"): "2132",
+    (SM, "uk-soc"): "2440",
+    (DM, "uk-soc"): "2440",
+    (PG, "uk-soc"): "2440",
+    (PJ, "isco"): "1323",
+    (PD, "isco"): "1223",
+    (PG, "isco"): "1213",
+}
+ONS_SOC_2020 = (
+    "https://www.ons.gov.uk/methodology/classificationsandstandards/"
+    "standardoccupationalclassificationsoc/soc2020/soc2020volume1structureanddescriptionsofunitgroups"
+)
+# Where a reader sees each scheme's code, and the source that says it.
+OCCUPATION_LINKS = {
+    "onet": ("https://www.onetonline.org/link/summary/{}", None),
+    "uk-soc": (ONS_SOC_2020, "ons-soc-2020"),
+    "isco": ("http://data.europa.eu/esco/isco/C{}", "ilo-isco-08"),
+}
+
+
+def test_every_occupation_code_is_one_the_editors_verified():
+    coded = {
+        (code.role.slug, code.scheme, code.code): code.title
+        for code in OccupationCode.objects.exclude(code="").select_related("role")
+    }
+    assert coded == VERIFIED_OCCUPATION_CODES
+
+
+def test_a_role_without_a_code_names_only_a_verified_closest_one():
+    closest = {}
+    for code in OccupationCode.objects.filter(code="").select_related("role"):
+        if "closest" in code.title.lower():
+            closest[(code.role.slug, code.scheme)] = code.title
+    assert set(closest) == set(CLOSEST_OCCUPATION_CODES)
+    for key, title in closest.items():
+        number = CLOSEST_OCCUPATION_CODES[key]
+        assert re.search(rf"closest( named)?: {re.escape(number)} ", title.lower()), title
+
+
+def test_each_occupation_code_links_to_where_its_scheme_shows_it_and_cites_that_source():
+    for code in OccupationCode.objects.exclude(url="").select_related("role"):
+        pattern, source = OCCUPATION_LINKS[code.scheme]
+        number = code.code or CLOSEST_OCCUPATION_CODES[(code.role.slug, code.scheme)]
+        assert code.url == pattern.format(number), code
+        if source:
+            assert code.citations.filter(source__slug=source).exists(), code
+
+
+def test_the_classification_sources_say_how_they_were_seen():
+    for slug, address in (("ons-soc-2020", "www.ons.gov.uk"), ("ilo-isco-08", "www.ilo.org")):
+        source = Source.objects.get(slug=slug)
+        assert source.kind == SourceKind.OCCUPATION and address in source.url
+        assert "not opened" in source.note, source.note
