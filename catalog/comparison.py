@@ -704,7 +704,13 @@ class Comparison:
 
     @property
     def levels_announcement(self) -> str:
-        shown = [f"{rung.role.name} as {rung.level.name}" for rung in self.rungs if rung.level]
+        shown = [
+            f"{rung.role.name} as {rung.level.name}"
+            if rung.level.sfia_level
+            else f"{rung.role.name}, which has no ladder of its own"
+            for rung in self.rungs
+            if rung.level
+        ]
         return "Showing " + ", ".join(shown) if shown else "No levels recorded"
 
     @property

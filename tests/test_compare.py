@@ -883,6 +883,8 @@ QUERIES = [
     ("comparison", PAGE_QUERIES, {**HX, "HX-Target": "comparison"}),
     ("details", 1 + ROLES_READ + 1, {**HX, "HX-Target": "details"}),
     ("responsibilities", 1 + ROLES_READ + 1, {**HX, "HX-Target": "responsibilities"}),
+    # The level chooser's answer reads what the details' does: the roles hold their ladders.
+    ("levels", 1 + ROLES_READ + 1, {**HX, "HX-Target": "levels"}),
 ]
 
 
