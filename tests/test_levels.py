@@ -219,6 +219,8 @@ def test_comparison_shows_each_role_at_its_usual_level_after_the_first_screen(cl
     section = levels_section(page)
     assert "All at SFIA level 5" in section
     assert 'name="level"' in section and '<option value="project-manager" selected>' in section
+    # The rungs side by side wait in a closed fold until a level is chosen.
+    assert '<details class="fold">' in section
     # The first screen still answers how the roles differ: the chooser comes after it.
     assert page.index('id="key-differences"') < page.index('id="levels"')
     assert page.index('id="collaborate"') < page.index('id="levels"')
@@ -234,6 +236,7 @@ def test_a_chosen_level_has_its_own_address_and_shows_scope_sfia_and_ddat(client
     assert head.what_changes[:40] in section
     assert "Head of product at SFIA level 7; Senior project manager at SFIA level 6." in section
     assert '<option value="head-of-product" selected>' in section
+    assert '<details class="fold" open>' in section
     # The values' order does not matter: each names a rung on one role's ladder.
     again = client.get(f"{PAIR}?level=senior-project-manager&level=head-of-product")
     assert levels_section(again.content.decode()) == section
@@ -272,6 +275,7 @@ def test_htmx_chooser_swaps_the_levels_and_the_controls_that_carry_them(client, 
     fragment = response.content.decode()
     assert "<html" not in fragment
     assert fragment.lstrip().startswith('<section id="levels"')
+    assert '<details class="fold" open>' in fragment
     assert 'data-announce="Showing Product manager as Senior or lead product manager' in fragment
     # Out of band: the controls whose links carry the view state now carry the level.
     for oob in ('id="view-toggle"', 'id="swap-sides"', 'id="function-filter"'):
