@@ -678,6 +678,10 @@ class Comparison:
         if not self.unknown_levels:
             return ""
         names = " or ".join(f"“{slug[:60]}”" for slug in self.unknown_levels)
+        if not self.any_ladder:
+            return (
+                f"None of these roles has a ladder of its own, so none has a level called {names}."
+            )
         return (
             f"None of these roles has a level called {names}, so each is shown at the level "
             "it is usually compared at. Choose a level from the lists."

@@ -302,6 +302,8 @@ def test_roles_without_a_ladder_get_no_chooser_and_no_out_of_band_one(client, se
     assert "level-chooser" not in section
     assert "Product owner: no ladder of its own; Scrum master: no ladder of its own." in section
     assert 'data-announce="Showing Product owner, which has no ladder of its own, Scrum' in section
+    asked = levels_section(client.get(f"{url}?level=senior").content.decode())
+    assert "has a ladder of its own, so none has a level called “senior”." in asked
     details = client.get(url, headers={**HX, "HX-Target": "details"}).content.decode()
     assert "level-chooser" not in details
 
