@@ -438,9 +438,10 @@ def comparison_response(
             or bool(comparison.function)
             or target in {"details", "responsibilities"}
         )
-        # The rungs side by side open once chosen (in the address or by the chooser's swap).
+        # The rungs side by side open with the details, and once chosen (in the address or by
+        # the chooser's swap).
         context["levels_open"] = (
-            context["print_all"] or bool(comparison.levels) or target == "levels"
+            context["expanded"] or bool(comparison.levels) or target == "levels"
         )
     partial = (
         COMPARE_PARTIALS.get(target, "comparison") if "comparison" in context else "comparison"
