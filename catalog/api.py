@@ -328,6 +328,7 @@ def index(request: HttpRequest) -> dict[str, Any]:
             "collaboration": api("collaboration-detail", "slug"),
             "sources": api("source-list"),
             "source": api("source-detail", "slug"),
+            "move": api("role-move", "a", "b"),
             "openapi": api("openapi"),
             "catalog_json": api("catalog-json"),
             "catalog_csv": api("catalog-csv"),

@@ -31,6 +31,8 @@ from catalog.models import (
     Responsibility,
     Role,
     RoleKnowledge,
+    RoleLevel,
+    RoleMove,
     Source,
     StageInvolvement,
     Trait,
@@ -223,6 +225,31 @@ def role_names(roles: Iterable[Role]) -> str:
 
 
 @dataclass
+class Rung:
+    """One compared role at the level shown: the rung, and the others on its ladder to choose."""
+
+    role: Role
+    level: RoleLevel | None
+    ladder: list[RoleLevel]
+
+    @property
+    def choosable(self) -> bool:
+        """A ladder of its own: more than the one rung that says it has none."""
+        return len(self.ladder) > 1
+
+
+LEVELS_ASKED_MAX = 8  # more ?level= values than four roles could use are not read
+
+
+def usual_level(role: Role, ladder: list[RoleLevel]) -> RoleLevel | None:
+    """The rung a comparison shows until another is chosen: the one named like the role (the
+    practitioner, "Product manager"), else the lowest."""
+    return next(
+        (level for level in ladder if level.slug == role.slug), ladder[0] if ladder else None
+    )
+
+
+@dataclass
 class Removal:
     """A compared role and the address of the comparison without it."""
 
@@ -235,15 +262,27 @@ class Comparison:
     side by side, in the order given (the order of the URL and of the columns).
 
     `function` (a function slug) and `diff` narrow what the responsibilities, knowledge and
-    dimension tables show; values that match nothing on the page are ignored. Nothing here
+    dimension tables show; values that match nothing on the page are ignored. `levels` (rung
+    slugs, any order) choose the rung each role is shown at: a slug sets every compared role whose
+    ladder has it; slugs on no compared role's ladder are named in `unknown_levels`. Nothing here
     assumes a number of roles: every row has one cell per role, in `roles` order.
     """
 
-    def __init__(self, *roles: Role, function: str | None = None, diff: bool = False):
+    def __init__(
+        self,
+        *roles: Role,
+        function: str | None = None,
+        diff: bool = False,
+        levels: Iterable[str] = (),
+    ):
         self.roles = list(roles)
         self.diff = diff
         slugs = {row.function.slug for row in self.function_rows}
         self.function = function if function in slugs else None
+        asked = list(dict.fromkeys(slug for slug in levels if slug))[:LEVELS_ASKED_MAX]
+        ladders = {level.slug for role in self.roles for level in role.levels.all()}
+        self.unknown_levels = [slug for slug in asked if slug not in ladders]
+        self.levels = [slug for slug in asked if slug in ladders]
         # Numbered before any item is drawn, so each can cite its source as "[n]".
         self.sources = self._numbered_sources()
 
@@ -282,16 +321,24 @@ class Comparison:
         ]
 
     def url(
-        self, *, function: str | None = None, diff: bool | None = None, path: str | None = None
+        self,
+        *,
+        function: str | None = None,
+        diff: bool | None = None,
+        levels: list[str] | None = None,
+        path: str | None = None,
     ) -> str:
         """This comparison's URL with the given view state (None keeps the current one)."""
         function = self.function if function is None else function
         diff = self.diff if diff is None else diff
-        query = {"function": function} if function else {}
+        levels = self.chosen_levels if levels is None else levels
+        query: dict[str, str | list[str]] = {"function": function} if function else {}
         if diff:
             query["diff"] = "1"
+        if levels:
+            query["level"] = levels
         path = path or self.path
-        return f"{path}?{urlencode(query)}" if query else path
+        return f"{path}?{urlencode(query, doseq=True)}" if query else path
 
     @property
     def url_all_functions(self) -> str:
@@ -313,6 +360,10 @@ class Comparison:
     def url_print_everything(self) -> str:
         """Every section open, for printing the whole comparison rather than its cheat sheet."""
         return f"{self.path}?{urlencode({'print': 'all'})}"
+
+    @property
+    def url_usual_levels(self) -> str:
+        return self.url(levels=[])
 
     # --- words ------------------------------------------------------------------------------
 
@@ -594,6 +645,90 @@ class Comparison:
             if len(found) >= 2
         ]
         return sorted(rows, key=lambda row: (row.collaboration.order, row.collaboration.title))
+
+    # --- at a chosen level ---------------------------------------------------------------------
+
+    @cached_property
+    def rungs(self) -> list[Rung]:
+        """Each role at the rung chosen for it (the first of `levels` on its ladder), else at its
+        usual rung; from the prefetched ladders."""
+        rungs = []
+        for role in self.roles:
+            ladder = list(role.levels.all())
+            by_slug = {level.slug: level for level in ladder}
+            chosen = next((by_slug[slug] for slug in self.levels if slug in by_slug), None)
+            rungs.append(Rung(role, chosen or usual_level(role, ladder), ladder))
+        return rungs
+
+    @property
+    def chosen_levels(self) -> list[str]:
+        """The rungs chosen away from the usual ones, in column order: the address's ?level=."""
+        return list(
+            dict.fromkeys(
+                rung.level.slug
+                for rung in self.rungs
+                if rung.choosable
+                and rung.level is not None
+                and rung.level != usual_level(rung.role, rung.ladder)
+            )
+        )
+
+    @property
+    def levels_problem(self) -> str:
+        if not self.unknown_levels:
+            return ""
+        names = " or ".join(f"“{slug[:60]}”" for slug in self.unknown_levels)
+        if not self.any_ladder:
+            return (
+                f"None of these roles has a ladder of its own, so none has a level called {names}."
+            )
+        return (
+            f"None of these roles has a level called {names}, so each is shown at the level "
+            "it is usually compared at. Choose a level from the lists."
+        )
+
+    @property
+    def levels_summary(self) -> str:
+        """The rungs shown, in a sentence, with what their SFIA levels say about them."""
+        placed = [r for r in self.rungs if r.level is not None and r.level.sfia_level]
+        if len(placed) == len(self.rungs) and len({r.level.sfia_level for r in placed}) == 1:
+            return (
+                f"All at SFIA level {placed[0].level.sfia_level}: the same level of "
+                "responsibility, so the differences below come from the roles, not their seniority."
+            )
+        parts = []
+        for rung in self.rungs:
+            if rung.level is None:
+                parts.append(f"{rung.role.name}: no levels recorded")
+            elif rung.level.sfia_level:
+                parts.append(f"{rung.level.name} at SFIA level {rung.level.sfia_level}")
+            else:
+                parts.append(f"{rung.role.name}: no ladder of its own")
+        return "; ".join(parts) + "."
+
+    @property
+    def levels_announcement(self) -> str:
+        shown = [
+            f"{rung.role.name} as {rung.level.name}"
+            if rung.level.sfia_level
+            else f"{rung.role.name}, which has no ladder of its own"
+            for rung in self.rungs
+            if rung.level
+        ]
+        return "Showing " + ", ".join(shown) if shown else "No levels recorded"
+
+    @property
+    def any_ladder(self) -> bool:
+        return any(rung.choosable for rung in self.rungs)
+
+    @property
+    def moves(self) -> list[RoleMove]:
+        """The written moves among the compared roles, in column order of the role moved from,
+        from the roles' prefetched moves: no query more."""
+        ids = {role.pk for role in self.roles}
+        return [
+            move for role in self.roles for move in role.moves_out.all() if move.to_role_id in ids
+        ]
 
     # --- how the confusion goes wrong ---------------------------------------------------------
 

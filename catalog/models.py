@@ -306,14 +306,16 @@ class Role(TimeStamped):
         return [title.strip() for title in self.other_titles.split(",") if title.strip()]
 
     def cited_sources(self) -> list[Source]:
-        """Every source the role, its items and its shared activities cite, in the sources'
-        order (from `with_page`)."""
+        """Every source the role, its items, its shared activities and the moves from and to it
+        cite, in the sources' order (from `with_page`)."""
         items = [
             *self.cited_items(),
             *(part.collaboration for part in self.contributions.all()),
             *self.anti_patterns.all(),
             *self.certifications.all(),
             *self.occupation_codes.all(),
+            *self.moves_out.all(),
+            *self.moves_in.all(),
         ]
         return [copies[0] for copies in sources_of(items)]
 
@@ -325,6 +327,7 @@ class Role(TimeStamped):
             *self.knowledge.all(),
             *self.traits.all(),
             *self.involvements.all(),
+            *self.levels.all(),
         ]
 
     @property

@@ -98,7 +98,7 @@ class RoleQuerySet(models.QuerySet):
         return Resolved(found, moved=moved, unknown=unknown)
 
     def with_page(self) -> RoleQuerySet:
-        """Everything a role page shows, in 25 queries whatever the catalog's size: the role,
+        """Everything a role page shows, in 27 queries whatever the catalog's size: the role,
         key functions, nine kinds of item, the moves out and in, the responsibilities behind each
         part in a shared activity, and the citations (with sources) of the role, of each kind of
         item and of the shared activities."""
@@ -173,10 +173,21 @@ class RoleQuerySet(models.QuerySet):
                 "occupation_codes",
                 queryset=OccupationCode.objects.prefetch_related(cited(OccupationCode)),
             ),
-            # Its ladder (2 queries) and the written moves out of and into it (1 each).
+            # Its ladder and the written moves out of and into it, each with its citations for
+            # the role's source list (2 queries each).
             Prefetch("levels", queryset=RoleLevel.objects.prefetch_related(cited(RoleLevel))),
-            Prefetch("moves_out", queryset=RoleMove.objects.select_related("to_role")),
-            Prefetch("moves_in", queryset=RoleMove.objects.select_related("from_role")),
+            Prefetch(
+                "moves_out",
+                queryset=RoleMove.objects.select_related("to_role").prefetch_related(
+                    cited(RoleMove)
+                ),
+            ),
+            Prefetch(
+                "moves_in",
+                queryset=RoleMove.objects.select_related("from_role").prefetch_related(
+                    cited(RoleMove)
+                ),
+            ),
         )
 
     def with_confusions(self) -> RoleQuerySet:

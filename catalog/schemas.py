@@ -118,6 +118,7 @@ class IndexLinks(Strict):
     openapi: Uri
     catalog_json: Uri
     catalog_csv: Uri
+    move: UriTemplate
     role_markdown: UriTemplate
     compare_markdown: UriTemplate
 
@@ -623,6 +624,13 @@ class SharedActivity(Strict):
     cells: PartCells = Field(validation_alias="parts")
 
 
+class RoleLadder(Strict):
+    """One compared role's ladder, lowest level first."""
+
+    role: Slug = Field(validation_alias="slug")
+    levels: list[RoleLevel]
+
+
 class Comparison(Strict):
     """Two to four roles side by side, in the order of the URL (the columns' order). Every row
     has one cell per role in `roles` order."""
@@ -651,6 +659,10 @@ class Comparison(Strict):
         description="The compared roles' anti-patterns in which one is taken for another of "
         "them, in column order."
     )
+    levels: list[RoleLadder] = Field(
+        validation_alias="roles", description="Each role's ladder, in column order."
+    )
+    moves: list[MoveRef] = Field(description="The written moves between the compared roles.")
     sources: list[SourceSummary]
 
     @staticmethod

@@ -371,6 +371,7 @@ COMPARE_PARTIALS = {
     "comparison": "comparison",
     "details": "details_swap",
     "responsibilities": "responsibilities_swap",
+    "levels": "levels_swap",
 }
 
 
@@ -406,11 +407,11 @@ def comparison_response(
         )
     else:
         comparison = Comparison(
-            *roles, function=request.GET.get("function"), diff=request.GET.get("diff") == "1"
+            *roles,
+            function=request.GET.get("function"),
+            diff=request.GET.get("diff") == "1",
+            levels=request.GET.getlist("level"),
         )
-        ids = {role.pk for role in roles}
-        # The written moves among these roles, from the roles' prefetched moves: no query more.
-        moves = [move for role in roles for move in role.moves_out.all() if move.to_role_id in ids]
         summaries = " ".join(f"{role.name}: {role.summary}" for role in roles)
         context = page_context(
             request,
@@ -423,7 +424,6 @@ def comparison_response(
             card=reverse("catalog:card-compare", args=slugs),
             card_alt=f"{comparison.title}, side by side",
             comparison=comparison,
-            moves=moves,
             form=form,
             nav="compare",
         )
@@ -437,6 +437,11 @@ def comparison_response(
             or comparison.diff
             or bool(comparison.function)
             or target in {"details", "responsibilities"}
+        )
+        # The rungs side by side open with the details, and once chosen (in the address or by
+        # the chooser's swap).
+        context["levels_open"] = (
+            context["expanded"] or bool(comparison.levels) or target == "levels"
         )
     partial = (
         COMPARE_PARTIALS.get(target, "comparison") if "comparison" in context else "comparison"

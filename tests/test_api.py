@@ -32,6 +32,7 @@ from tests.factories import (
     make_catalog,
     make_confusion,
     make_function,
+    make_move,
     make_pairing,
     make_source,
     make_stage,
@@ -131,6 +132,7 @@ def test_url_names_for_page_links_give_the_public_urls():
 
 
 def test_index_links_to_every_endpoint_and_each_answers(client, catalog):
+    make_move(catalog[0], catalog[1])  # the index's move template names role-0 to role-1
     index = get_json(client, "/api/v1/")
     assert index["version"] == "v1"
     assert index["url"] == f"{BASE}/api/v1/"

@@ -769,7 +769,7 @@ def test_a_function_only_one_role_works_in_is_one_row_for_that_role(client, role
 
 def test_details_are_closed_sections_that_the_page_still_holds(client, roles):
     html = client.get(PAIR).content.decode()
-    assert html.count('<details class="fold') == 5
+    assert html.count('<details class="fold') == 6  # the sixth: the rungs side by side
     assert '<details class="fold" open' not in html and " open>" not in html
     # Closed, not left out: every row is in the page for find-in-page and screen readers.
     for anchor in ["compare-function-planning", "compare-knowledge-scope", "compare-stage-plan"]:
@@ -883,6 +883,8 @@ QUERIES = [
     ("comparison", PAGE_QUERIES, {**HX, "HX-Target": "comparison"}),
     ("details", 1 + ROLES_READ + 1, {**HX, "HX-Target": "details"}),
     ("responsibilities", 1 + ROLES_READ + 1, {**HX, "HX-Target": "responsibilities"}),
+    # The level chooser's answer reads what the details' does: the roles hold their ladders.
+    ("levels", 1 + ROLES_READ + 1, {**HX, "HX-Target": "levels"}),
 ]
 
 

@@ -349,3 +349,248 @@ def test_levels_are_edited_inline_on_the_role_and_moves_on_their_own_page(admin_
     assert AntiPattern.objects.filter(moves=move).exists()
     history = admin_client.get(reverse("admin:catalog_rolemove_history", args=[move.pk]))
     assert history.status_code == 200
+
+
+# --- a comparison at a chosen level -----------------------------------------------------------
+
+HX = {"HX-Request": "true"}
+PAIR = f"/compare/{PM}/vs/{PJM}/"
+
+
+def levels_section(page: str) -> str:
+    start = page.index('<section id="levels"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_comparison_shows_each_role_at_its_usual_level_after_the_first_screen(client, seed_catalog):
+    response = client.get(PAIR)
+    page = response.content.decode()
+    assert [rung.level.slug for rung in response.context_data["comparison"].rungs] == [PM, PJM]
+    section = levels_section(page)
+    assert "All at SFIA level 5" in section
+    assert 'name="level"' in section and '<option value="project-manager" selected>' in section
+    # The rungs side by side wait in a closed fold until a level is chosen.
+    assert '<details class="fold">' in section
+    # The first screen still answers how the roles differ: the chooser comes after it.
+    assert page.index('id="key-differences"') < page.index('id="levels"')
+    assert page.index('id="collaborate"') < page.index('id="levels"')
+
+
+def test_a_chosen_level_has_its_own_address_and_shows_scope_sfia_and_ddat(client, seed_catalog):
+    response = client.get(f"{PAIR}?level=head-of-product&level=senior-project-manager")
+    assert response.status_code == 200
+    section = levels_section(response.content.decode())
+    head = RoleLevel.objects.get(role__slug=PM, slug="head-of-product")
+    assert "<strong>Head of product</strong>" in section and "<strong>Senior project" in section
+    assert head.ddat_level in section and "Level 7" in section and "Level 6" in section
+    assert head.what_changes[:40] in section
+    assert "Head of product at SFIA level 7; Senior project manager at SFIA level 6." in section
+    assert '<option value="head-of-product" selected>' in section
+    assert '<details class="fold" open>' in section
+    # The values' order does not matter: each names a rung on one role's ladder.
+    again = client.get(f"{PAIR}?level=senior-project-manager&level=head-of-product")
+    assert levels_section(again.content.decode()) == section
+    # One view of one comparison: the canonical link stays the plain address.
+    assert response.context_data["canonical_url"] == f"http://testserver{PAIR}"
+
+
+def test_other_controls_keep_the_chosen_level_and_the_chooser_keeps_theirs(client, seed_catalog):
+    response = client.get(f"{PAIR}?level=head-of-product&diff=1&function=strategy")
+    comparison = response.context_data["comparison"]
+    assert comparison.chosen_levels == ["head-of-product"]
+    assert "level=head-of-product" in comparison.swapped_url
+    assert comparison.url_everything == f"{PAIR}?function=strategy&level=head-of-product"
+    assert comparison.url_usual_levels == f"{PAIR}?function=strategy&diff=1"
+    chooser = levels_section(response.content.decode())
+    assert '<input type="hidden" name="diff" value="1">' in chooser
+    assert '<input type="hidden" name="function" value="strategy">' in chooser
+
+
+def test_the_chooser_is_a_plain_get_form_to_the_comparison(client, seed_catalog):
+    section = levels_section(client.get(PAIR).content.decode())
+    assert f'<form id="level-chooser" class="picker level-chooser controls" action="{PAIR}"' in (
+        section
+    )
+    assert 'method="get"' in section and '<button type="submit">' in section
+    assert '<label for="level-product-manager">' in section
+
+
+def test_htmx_chooser_swaps_the_levels_and_the_controls_that_carry_them(client, seed_catalog):
+    response = client.get(
+        f"{PAIR}?level=lead-product-manager", headers={**HX, "HX-Target": "levels"}
+    )
+    assert response.status_code == 200
+    assert response.template_name == "catalog/compare.html#levels_swap"
+    assert "HX-Request" in response["Vary"]
+    fragment = response.content.decode()
+    assert "<html" not in fragment
+    assert fragment.lstrip().startswith('<section id="levels"')
+    assert '<details class="fold" open>' in fragment
+    assert 'data-announce="Showing Product manager as Senior or lead product manager' in fragment
+    # Out of band: the controls whose links carry the view state now carry the level.
+    for oob in ('id="view-toggle"', 'id="swap-sides"', 'id="function-filter"'):
+        assert oob in fragment
+    assert fragment.count('data-hx-swap-oob="true"') == 3
+    assert "?diff=1&amp;level=lead-product-manager" in fragment
+
+
+@pytest.mark.parametrize("target", ["details", "responsibilities"])
+def test_a_filters_answer_sends_the_chooser_along_with_the_new_state(client, seed_catalog, target):
+    fragment = client.get(
+        f"{PAIR}?diff=1&level=lead-product-manager", headers={**HX, "HX-Target": target}
+    ).content.decode()
+    start = fragment.index('<form id="level-chooser"')
+    chooser = fragment[start : fragment.index("</form>", start)]
+    assert 'data-hx-swap-oob="true"' in chooser
+    assert 'name="diff" value="1"' in chooser
+    assert '<option value="lead-product-manager" selected>' in chooser
+
+
+def test_roles_without_a_ladder_get_no_chooser_and_no_out_of_band_one(client, seed_catalog):
+    url = f"/compare/{PO}/vs/scrum-master/"
+    section = levels_section(client.get(url).content.decode())
+    assert "level-chooser" not in section
+    assert "Product owner: no ladder of its own; Scrum master: no ladder of its own." in section
+    assert 'data-announce="Showing Product owner, which has no ladder of its own, Scrum' in section
+    asked = levels_section(client.get(f"{url}?level=senior").content.decode())
+    assert "has a ladder of its own, so none has a level called “senior”." in asked
+    details = client.get(url, headers={**HX, "HX-Target": "details"}).content.decode()
+    assert "level-chooser" not in details
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "level=nobody",
+        "level=" + "x" * 5000,
+        "level=%3Cscript%3E",
+        "level=none&level=nobody",
+        "&".join(f"level=l{i}" for i in range(200)),
+    ],
+)
+def test_unknown_levels_are_named_and_the_usual_levels_shown(client, seed_catalog, query):
+    response = client.get(f"{PAIR}?{query}")
+    assert response.status_code == 200
+    section = levels_section(response.content.decode())
+    assert "None of these roles has a level called" in section
+    assert "<script>" not in section
+    assert len(section) < 20_000  # a long or repeated value is shortened, not echoed whole
+    assert [r.level.slug for r in response.context_data["comparison"].rungs] == [PM, PJM]
+
+
+@pytest.mark.parametrize("query", ["level=", "level=&level=", "level=head-of-product&level="])
+def test_empty_levels_are_ignored(client, seed_catalog, query):
+    response = client.get(f"{PAIR}?{query}")
+    assert response.status_code == 200
+    assert "None of these roles has a level called" not in response.content.decode()
+
+
+def test_each_chosen_level_is_its_own_cache_entry(client, seed_catalog, settings):
+    settings.DEBUG = False
+    plain, chosen = client.get(PAIR), client.get(f"{PAIR}?level=head-of-product")
+    assert plain["ETag"] != chosen["ETag"]
+    repeat = client.get(f"{PAIR}?level=head-of-product", headers={"If-None-Match": chosen["ETag"]})
+    assert repeat.status_code == 304
+
+
+# --- sources, downloads and API ----------------------------------------------------------------
+
+
+def test_role_page_lists_the_sources_its_levels_and_moves_cite(client, db):
+    from tests.factories import cite, make_source
+
+    old, new = make_role("old-role", order=1), make_role("new-role", order=2)
+    level = make_level(old, "senior")
+    move = make_move(old, new)
+    cite([level], make_source("ladder-guide", title="A ladder guide"), "Level 5")
+    cite([move], make_source("move-guide", title="A move guide"), "Chapter 2")
+    old_page = client.get("/roles/old-role/")
+    assert [s.slug for s in old_page.context_data["sources"]] == ["ladder-guide", "move-guide"]
+    new_sources = client.get("/roles/new-role/").context_data["sources"]
+    assert [s.slug for s in new_sources] == ["move-guide"]
+    assert 'href="/sources/#source-move-guide"' in client.get("/roles/new-role/").content.decode()
+
+
+def test_role_markdown_has_its_ladder_and_moves(client, seed_catalog):
+    text = client.get(f"/roles/{PJM}.md").content.decode()
+    assert "## Levels" in text and "## Moves" in text
+    assert "| Head of project delivery [^sfia-9-prmg] [^sfia-responsibilities-9] | 7 | — |" in text
+    assert (
+        f"- [To Programme manager](<http://testserver/roles/{PJM}/to/programme-manager/>)" in text
+    )
+    assert (
+        f"- [From Delivery manager](<http://testserver/roles/delivery-manager/to/{PJM}/>)" in text
+    )
+    assert "[^sfia-responsibilities-9]: " in text
+
+
+def test_comparison_markdown_has_both_ladders_and_the_moves_between(client, seed_catalog):
+    text = client.get(f"/compare/{PO}/vs/{PM}.md").content.decode()
+    levels = text[text.index("## Levels") :]
+    assert levels.index("### Product owner") < levels.index("### Product manager")
+    assert "- **No ladder of its own**: " in levels
+    assert "- **Head of product** (SFIA 7; DDaT: Head of product (level 5 of 5)): " in levels
+    assert "## Moving between these roles" in text
+    assert f"(<http://testserver/roles/{PO}/to/{PM}/>)" in text
+
+
+def test_api_comparison_has_each_ladder_and_the_moves_between(client, seed_catalog):
+    body = client.get(f"/api/v1/compare/{PJM}/vs/programme-manager/").json()
+    assert [ladder["role"] for ladder in body["levels"]] == [PJM, "programme-manager"]
+    assert [len(ladder["levels"]) for ladder in body["levels"]] == [4, 2]
+    assert {move["slug"] for move in body["moves"]} == {
+        f"{PJM}-to-programme-manager",
+        f"programme-manager-to-{PJM}",
+    }
+    assert body["moves"][0]["url"].startswith("http://testserver/api/v1/moves/")
+    assert "sfia-responsibilities-9" in {source["slug"] for source in body["sources"]}
+
+
+def test_api_index_links_the_move_resource(client, seed_catalog):
+    links = client.get("/api/v1/").json()["links"]
+    assert links["move"] == "http://testserver/api/v1/moves/{a}/to/{b}/"
+    move = links["move"].replace("{a}", BA).replace("{b}", PO)
+    assert client.get(move.removeprefix("http://testserver")).status_code == 200
+
+
+def test_catalog_csv_holds_levels_and_moves(client, seed_catalog):
+    import csv
+    import io
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get(reverse("api:catalog-csv")).content))
+    for name, model in [("levels", RoleLevel), ("moves_between_roles", RoleMove)]:
+        rows = list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode())))
+        assert len(rows) == model.objects.count()
+    levels = list(csv.DictReader(io.StringIO(archive.read("levels.csv").decode())))
+    assert {"role", "slug", "sfia_level", "ddat_level", "what_changes"} <= set(levels[0])
+
+
+# --- query counts -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("roles", "scale"), [(2, 1), (20, 10)])
+@pytest.mark.parametrize(
+    ("url", "headers", "queries"),
+    [
+        # As tests/test_pages.py's 24, plus the citations of the ladder, of the moves out and of
+        # the moves in, which the test catalog there does not have.
+        ("/roles/role-1/", {}, 27),
+        # As tests/test_compare.py's page (25) plus the same three; a chosen level reads nothing.
+        ("/compare/role-0/vs/role-1/", {}, 28),
+        ("/compare/role-0/vs/role-1/?level=role-1-rung-2&diff=1", {}, 28),
+        ("/compare/role-0/vs/role-1/?level=role-0-rung-1", {**HX, "HX-Target": "levels"}, 26),
+    ],
+)
+def test_ladders_and_moves_cost_a_fixed_number_of_queries(
+    client, db, django_assert_num_queries, roles, scale, url, headers, queries
+):
+    from tests.factories import cite, make_catalog, make_source
+
+    made = make_catalog(roles=roles, scale=scale)
+    source = make_source("ladder-source")
+    rungs = [make_level(role, f"{role.slug}-rung-{i}", order=i) for role in made for i in range(3)]
+    cite(rungs, source)
+    cite([make_move(old, new) for old, new in zip(made, made[1:] + made[:1], strict=True)], source)
+    with django_assert_num_queries(queries):
+        assert client.get(url, headers=headers).status_code == 200

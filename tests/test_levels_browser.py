@@ -1,5 +1,6 @@
 """A move page in a real Chromium at 1280 and 375 px: answer in the first screen, no sideways
-scroll, keyboard to the ladders, back to the role page, axe-core in both colour schemes."""
+scroll, keyboard to the ladders, back to the role page, axe-core in both colour schemes; the
+comparison's level chooser: swapped in place, focus and announcement, back button, axe."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.browser import (
     opened,
     screenshot,
     settle,
+    swapped_to,
 )
 
 MOVE = "/roles/business-analyst/to/product-owner/"
@@ -56,3 +58,56 @@ def test_move_page_by_keyboard_and_back_to_the_role(seed, browser, live_server, 
         expect(page).to_have_url(re.compile(f"{re.escape(MOVE)}$"))
         back(page)
         expect(page).to_have_url(re.compile(r"/roles/business-analyst/$"))
+
+
+PAIR = "/compare/product-manager/vs/project-manager/"
+
+
+def test_level_chooser_swaps_the_levels_in_place_and_back_restores_them(
+    seed, browser, live_server, console_errors
+):
+    with opened(browser, live_server, console_errors) as page:
+        page.goto(PAIR)
+        page.evaluate("window.notReloaded = true")
+        key_differences = page.locator("#key-differences").inner_html()
+        page.get_by_label("Project manager", exact=True).select_option("head-of-project-delivery")
+        page.get_by_role("button", name="Show these levels").click()
+        swapped_to(page, re.compile(r"\?level=product-manager&level=head-of-project-delivery$"))
+        expect(page.locator("#levels-title")).to_be_focused()
+        expect(page.locator("#announcer")).to_have_text(
+            "Showing Product manager as Product manager, Project manager as Head of project "
+            "delivery"
+        )
+        expect(page.locator("#levels")).to_contain_text("Head of project delivery at SFIA level 7")
+        assert page.locator("#key-differences").inner_html() == key_differences
+        assert page.evaluate("window.notReloaded") is True
+        # The other controls now carry the level, out of band.
+        expect(page.get_by_role("link", name="Only differences")).to_have_attribute(
+            "href", f"{PAIR}?diff=1&level=head-of-project-delivery"
+        )
+        assert_no_axe_violations_in_both_schemes(page)
+
+        back(page)
+        expect(page).to_have_url(re.compile(f"{re.escape(PAIR)}$"))
+        expect(page.locator("#levels")).to_contain_text("All at SFIA level 5")
+        expect(page.get_by_label("Project manager", exact=True)).to_have_value("project-manager")
+
+
+def test_level_chooser_works_without_javascript_and_keeps_the_first_screen_on_a_phone(
+    seed, browser, live_server, console_errors
+):
+    viewport = {"width": 375, "height": 667}
+    with opened(
+        browser, live_server, console_errors, java_script_enabled=False, viewport=viewport
+    ) as page:
+        page.goto(f"{PAIR}?diff=1")
+        expect(page.locator("#bottom-line")).to_be_in_viewport()
+        expect(page.locator("#levels")).not_to_be_in_viewport()
+        page.get_by_label("Product manager", exact=True).select_option("head-of-product")
+        page.get_by_role("button", name="Show these levels").click()
+        expect(page).to_have_url(
+            re.compile(r"\?diff=1&level=head-of-product&level=project-manager$")
+        )
+        expect(page.locator("#levels")).to_contain_text("Head of product at SFIA level 7")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(page, "compare-levels-375", full_page=True)
