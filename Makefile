@@ -44,7 +44,7 @@ serve: install
 	PORT=$(PORT) $(BIN)/python -m roles_site.serve
 
 # Load-tests `make serve`'s server, through nginx and at gunicorn, against static files of the
-# same size; prints one table and the verdicts in about 4 minutes (needs wrk; docs/bench.md).
+# same size; prints one table and the verdicts in under 5 minutes (needs wrk; docs/bench.md).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
