@@ -44,28 +44,22 @@ class Resolved(NamedTuple):
 
 class RoleQuerySet(models.QuerySet):
     def with_changed(self) -> RoleQuerySet:
-        """Annotate `changed`: the latest edit to a role or anything that belongs to it."""
-        from catalog.models import (
-            Contribution,
-            Responsibility,
-            RoleKnowledge,
-            StageInvolvement,
-            Trait,
-        )
+        """Annotate `changed`: the latest edit to a role or any content row that points at it
+        (its responsibilities, levels, moves either way, …), found from the models."""
+        from catalog.models import TimeStamped
+        from catalog.registry import content_models
 
+        children = [
+            (model, field.name)
+            for model in content_models()
+            if issubclass(model, TimeStamped)
+            for field in model._meta.get_fields()
+            if field.many_to_one and field.related_model is self.model
+        ]
         return self.annotate(
             changed=Greatest(
                 F("updated"),
-                *(
-                    newest_child(model, "role")
-                    for model in (
-                        Responsibility,
-                        RoleKnowledge,
-                        Trait,
-                        StageInvolvement,
-                        Contribution,
-                    )
-                ),
+                *(newest_child(model, field) for model, field in children),
                 output_field=DateTimeField(),
             )
         )

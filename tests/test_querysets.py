@@ -14,11 +14,13 @@ from catalog.models import (
     Function,
     LifecycleStage,
     Role,
+    RoleLevel,
+    RoleMove,
     Source,
     StageInvolvement,
     Trait,
 )
-from tests.factories import cite, make_catalog, make_source
+from tests.factories import build_level, build_move, cite, make_catalog, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +118,21 @@ def test_changed_is_the_latest_edit_to_a_role_or_anything_of_it():
     assert changed["role-0"] < later
     assert [role.slug for role in Role.objects.changed_since(later)] == ["role-1"]
     assert Role.objects.changed_since(None).count() == 2
+
+
+def test_changed_covers_levels_and_moves_either_way():
+    roles = make_catalog(roles=3)
+    build_level(roles[0], "senior").save()
+    build_move(roles[1], roles[2]).save()
+    later = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    RoleLevel.objects.update(updated=later)
+    assert [role.slug for role in Role.objects.changed_since(later)] == ["role-0"]
+    RoleMove.objects.update(updated=later)
+    assert sorted(role.slug for role in Role.objects.changed_since(later)) == [
+        "role-0",
+        "role-1",
+        "role-2",
+    ]
 
 
 def test_collaboration_changed_covers_its_contributions():
