@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# Python keeps what it compiles, here as elsewhere: where the environment says not to (as many
+# Docker images do), every process compiled Django again, a second of CPU for each of the test
+# suite's workers, servers and subprocesses; and pip's --no-compile below relies on it.
+unexport PYTHONDONTWRITEBYTECODE
+
 # The first Python >= 3.12 among these names.
 PYTHON := $(shell for p in python3.14 python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \

@@ -101,7 +101,23 @@ def export_queryset(label: str) -> models.QuerySet:
             "source__slug",
         ],
     }
-    return model._default_manager.order_by(*order_by.get(label, ["slug"]))
+    ordered = model._default_manager.order_by(*order_by.get(label, ["slug"]))
+    related = foreign_keys(model, depth=2)
+    return ordered.select_related(*related) if related else ordered
+
+
+def foreign_keys(model: type[models.Model], depth: int) -> list[str]:
+    """Paths to the records a record's natural foreign keys name, and to the records their own
+    natural keys name: fetched with it, not a query per key (4,000 queries for the catalog)."""
+    paths = []
+    for field in model._meta.concrete_fields:
+        if field.many_to_one:
+            paths.append(field.name)
+            if depth > 1:
+                paths += [
+                    f"{field.name}__{path}" for path in foreign_keys(field.related_model, depth - 1)
+                ]
+    return paths
 
 
 def render_fixture(labels: list[str]) -> str:

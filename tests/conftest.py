@@ -106,6 +106,9 @@ def static_files_scanned_once_per_process() -> Iterator[None]:
     from django.conf import settings
     from whitenoise.base import WhiteNoise
 
+    # make serve collects into build folders inside STATIC_ROOT; on a fresh clone, until a
+    # server test has made it, WhiteNoise warned on every client test that it is missing.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     scan = WhiteNoise.update_files_dictionary
     scanned: dict[tuple, dict] = {}
 
