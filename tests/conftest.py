@@ -9,12 +9,15 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from bench.server import server_env
 from tests.rows import Rows, capture, insert_rows
@@ -221,6 +224,29 @@ class ConsoleErrors(list):
     def attach(self, page) -> None:
         page.on("console", lambda message: message.type == "error" and self.append(message.text))
         page.on("pageerror", lambda error: self.append(str(error)))
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server for in-memory SQLite: every request thread shares the test's one
+    connection, and two requests reading it at once (a page and its htmx swap, two browser
+    contexts) garble each other's rows. Connections stay threaded; the app runs one request at a
+    time, its body read inside the lock."""
+
+    lock = threading.Lock()
+
+    def set_app(self, app) -> None:
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                answer = app(environ, start_response)
+                try:
+                    return [b"".join(answer)]
+                finally:
+                    answer.close()
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 
 @pytest.fixture
