@@ -442,8 +442,34 @@ class RoleItemManager(models.Manager):
         return self.get(role__slug=role_slug, slug=slug)
 
 
+class RoleItem(TimeStamped):
+    """Something of one role's with a slug unique within the role (each subclass declares
+    `role`, `slug` and `order`): its natural key is (role slug, slug) and its address an anchor
+    on the role page, `<role>-<anchor_kind>-<slug>`."""
+
+    anchor_kind = ""
+
+    objects = RoleItemManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["role__order", "order", "slug"]
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.role.slug, self.slug)
+
+    natural_key.dependencies = ["catalog.role"]
+
+    @property
+    def anchor(self) -> str:
+        return "-".join(filter(None, [self.role.slug, self.anchor_kind, self.slug]))
+
+    def get_absolute_url(self) -> str:
+        return f"{self.role.get_absolute_url()}#{self.anchor}"
+
+
 @reversion.register(follow=["citations"])
-class Responsibility(TimeStamped):
+class Responsibility(RoleItem):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="responsibilities")
     function = models.ForeignKey(
         Function, on_delete=models.PROTECT, related_name="responsibilities"
@@ -453,10 +479,7 @@ class Responsibility(TimeStamped):
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
 
-    objects = RoleItemManager()
-
-    class Meta:
-        ordering = ["role__order", "order", "slug"]
+    class Meta(RoleItem.Meta):
         verbose_name_plural = "responsibilities"
         constraints = [
             models.UniqueConstraint(
@@ -470,16 +493,9 @@ class Responsibility(TimeStamped):
         return self.title
 
     def natural_key(self) -> tuple[str, str]:
-        return (self.role.slug, self.slug)
+        return super().natural_key()
 
     natural_key.dependencies = ["catalog.role", "catalog.function"]
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.role.slug}-{self.slug}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.role.get_absolute_url()}#{self.anchor}"
 
     @property
     def shared_activities(self) -> list[Contribution]:
@@ -1106,8 +1122,10 @@ def check_key_differences(slugs: list[str]) -> None:
 
 
 @reversion.register(follow=["citations"])
-class AntiPattern(TimeStamped):
+class AntiPattern(RoleItem):
     """A common way a role goes wrong: what it looks like and why it hurts."""
+
+    anchor_kind = "anti-pattern"
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="anti_patterns")
     slug = models.SlugField(max_length=80)
@@ -1125,10 +1143,7 @@ class AntiPattern(TimeStamped):
     )
     order = models.PositiveIntegerField(default=0)
 
-    objects = RoleItemManager()
-
-    class Meta:
-        ordering = ["role__order", "order", "slug"]
+    class Meta(RoleItem.Meta):
         verbose_name = "anti-pattern"
         constraints = [
             models.UniqueConstraint(
@@ -1146,23 +1161,13 @@ class AntiPattern(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str, str]:
-        return (self.role.slug, self.slug)
-
-    natural_key.dependencies = ["catalog.role"]
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.role.slug}-anti-pattern-{self.slug}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.role.get_absolute_url()}#{self.anchor}"
-
 
 @reversion.register(follow=["citations"])
-class Certification(TimeStamped):
+class Certification(RoleItem):
     """A recognised certification for a role, or (with no issuing body) a plain note that the
     role has none of its own."""
+
+    anchor_kind = "certification"
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="certifications")
     slug = models.SlugField(max_length=80)
@@ -1172,10 +1177,7 @@ class Certification(TimeStamped):
     attests = models.TextField("what it attests")
     order = models.PositiveIntegerField(default=0)
 
-    objects = RoleItemManager()
-
-    class Meta:
-        ordering = ["role__order", "order", "slug"]
+    class Meta(RoleItem.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["role", "slug"],
@@ -1187,18 +1189,6 @@ class Certification(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str, str]:
-        return (self.role.slug, self.slug)
-
-    natural_key.dependencies = ["catalog.role"]
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.role.slug}-certification-{self.slug}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.role.get_absolute_url()}#{self.anchor}"
-
 
 class OccupationScheme(models.TextChoices):
     ONET = "onet", "O*NET-SOC 2019"
@@ -1208,9 +1198,11 @@ class OccupationScheme(models.TextChoices):
 
 
 @reversion.register(follow=["citations"])
-class OccupationCode(TimeStamped):
+class OccupationCode(RoleItem):
     """Where a role sits in an occupational classification; a blank code says it has no code of
     its own and the note names the closest."""
+
+    anchor_kind = "occupation"
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="occupation_codes")
     slug = models.SlugField(max_length=80)
@@ -1221,10 +1213,7 @@ class OccupationCode(TimeStamped):
     fit = models.TextField("how well it fits")
     order = models.PositiveIntegerField(default=0)
 
-    objects = RoleItemManager()
-
-    class Meta:
-        ordering = ["role__order", "order", "slug"]
+    class Meta(RoleItem.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["role", "slug"],
@@ -1240,18 +1229,6 @@ class OccupationCode(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.get_scheme_display()} {self.code or '(none)'}: {self.title}"
-
-    def natural_key(self) -> tuple[str, str]:
-        return (self.role.slug, self.slug)
-
-    natural_key.dependencies = ["catalog.role"]
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.role.slug}-occupation-{self.slug}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
 @reversion.register()
@@ -1275,10 +1252,12 @@ SFIA_LEVELS = range(1, 8)  # SFIA 9's seven levels of responsibility
 
 
 @reversion.register(follow=["citations"])
-class RoleLevel(TimeStamped):
+class RoleLevel(RoleItem):
     """One rung of a role's ladder, mapped to an SFIA 9 level of responsibility and, where it has
     one, the UK DDaT framework's role level. A role with no ladder of its own has one rung that
     says so (no SFIA level), as a role with no certification has a certification that says so."""
+
+    anchor_kind = "level"
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="levels")
     slug = models.SlugField(max_length=80)
@@ -1302,10 +1281,7 @@ class RoleLevel(TimeStamped):
     )
     order = models.PositiveIntegerField(default=0)
 
-    objects = RoleItemManager()
-
-    class Meta:
-        ordering = ["role__order", "order", "slug"]
+    class Meta(RoleItem.Meta):
         verbose_name = "level"
         constraints = [
             models.UniqueConstraint(
@@ -1323,18 +1299,6 @@ class RoleLevel(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
-
-    def natural_key(self) -> tuple[str, str]:
-        return (self.role.slug, self.slug)
-
-    natural_key.dependencies = ["catalog.role"]
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.role.slug}-level-{self.slug}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.role.get_absolute_url()}#{self.anchor}"
 
 
 @reversion.register(follow=["citations"])
