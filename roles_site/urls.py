@@ -17,8 +17,10 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots-txt"),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("", include("catalog.api_urls")),
+    # Pages first: their patterns and the API's never match the same path (the slug converter
+    # takes no dots, so /roles/<slug>.md is the API's), and pages are most of what is asked.
     path("", include("catalog.urls")),
+    path("", include("catalog.api_urls")),
     path("", include("teams.urls")),
 ]
 
