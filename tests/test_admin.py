@@ -853,7 +853,9 @@ WITH_RELATIONS = [
 ]
 
 
-@pytest.mark.parametrize("junk", ["abc", "1.5", "99999999", "-1", "1 OR 1=1"])
+# Not a number, and SQL ("abc" and "1.5" meet the same refusal), and a number that names nothing
+# (as "-1" does): each posted in every field that carries ids.
+@pytest.mark.parametrize("junk", ["1 OR 1=1", "99999999"])
 @pytest.mark.parametrize("model", WITH_RELATIONS, ids=lambda model: model._meta.model_name)
 def test_junk_ids_in_any_posted_field_are_form_errors(superuser_client, catalog, model, junk):
     obj = catalog[model]
