@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Role
+from tests.browser import settle
 
 PASSWORD = "a-long-test-password-for-security"
 
@@ -220,7 +221,7 @@ def test_markup_entered_in_admin_is_shown_as_text_and_never_runs(hostile_catalog
     for url in hostile_catalog:
         response = page.goto(url)
         assert response.status == 200, url
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert page.evaluate("window.xssRan") is None, url
         assert page.locator("[data-xss]").count() == 0, url
         assert page.evaluate("window.cspViolations") == [], url
@@ -236,7 +237,7 @@ def test_home_and_admin_run_under_the_policy_without_violations(seed, page) -> N
     page.add_init_script(WATCH_CSP)
     response = page.goto("/")
     assert csp_directives(response.headers["content-security-policy"])["script-src"] == "'self'"
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.evaluate("window.cspViolations") == []
     # htmx is configured with eval off.
     assert page.evaluate("window.htmx ? htmx.config.allowEval : false") is False
@@ -248,7 +249,7 @@ def test_home_and_admin_run_under_the_policy_without_violations(seed, page) -> N
     page.wait_for_url("**/admin/")
     for url in ("/admin/", "/admin/catalog/role/", "/admin/catalog/role/add/"):
         page.goto(url)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert page.evaluate("window.cspViolations") == [], url
     # Admin JavaScript works under the policy: the slug is filled in from the name.
     page.fill("#id_name", "Delivery lead")
