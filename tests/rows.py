@@ -9,7 +9,6 @@ simply runs. Either way the test gets the same rows and freshly read records.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -70,7 +69,11 @@ def insert_rows(rows: Rows) -> None:
     }
     # One commit: foreign keys are checked once every row is in.
     with transaction.atomic(), connection.cursor() as cursor:
-        for statement, params in insert_statements(rows, moved):
+        for statement, params, references in insert_statements(rows):
+            if references:
+                params = list(params)
+                for position in references:
+                    params[position] = moved[params[position]]
             cursor.execute(statement, params)
     tables = [type(table[0]) for table in rows.tables]
     with connection.cursor() as cursor:  # PostgreSQL: move the id sequences past the rows
@@ -78,43 +81,43 @@ def insert_rows(rows: Rows) -> None:
             cursor.execute(statement)
 
 
-_insert_statements: dict[tuple, list[tuple[str, tuple]]] = {}
+Statement = tuple[str, tuple, list[int]]  # SQL, parameters, the content type ids' positions
+_insert_statements: dict[tuple, list[Statement]] = {}
 
 
-def insert_statements(rows: Rows, moved: dict[int, int]) -> list[tuple[str, tuple]]:
-    """The INSERT statements that write the rows, made once per process for each content type
-    numbering: making them (every value of every row through its field's get_db_prep_save)
-    took most of the 0.07 s inserting the seed took, and the same rows make the same
-    statements."""
-    key = (id(rows), tuple(sorted(moved.items())), connection.alias, connection.vendor)
+def insert_statements(rows: Rows) -> list[Statement]:
+    """The INSERT statements that write the rows, made once per process: making them (every
+    value of every row through its field's get_db_prep_save) took most of the time inserting
+    the seed took, and the same rows make the same statements. The content type ids in them
+    are the captured ones, with their positions; each flush numbers content types anew."""
+    key = (id(rows), connection.alias, connection.vendor)
     if key not in _insert_statements:
         _insert_statements[key] = [
-            statement for table in rows.tables for statement in table_inserts(table, moved)
+            statement for table in rows.tables for statement in table_inserts(table)
         ]
     return _insert_statements[key]
 
 
-def table_inserts(table: list[models.Model], moved: dict[int, int]) -> list[tuple[str, tuple]]:
+def table_inserts(table: list[models.Model]) -> list[Statement]:
     """One table's rows, raw as loaddata saves them: no field's pre_save, so `updated` keeps
-    the fixtures' times; content type references moved to today's ids."""
+    the fixtures' times."""
     model = type(table[0])
+    fields = model._meta.concrete_fields
     references = [
-        field.attname
-        for field in model._meta.concrete_fields
+        index
+        for index, field in enumerate(fields)
         if field.is_relation and field.related_model is ContentType
     ]
-    if references and any(old != new for old, new in moved.items()):
-        table = [copy.copy(row) for row in table]
-        for row in table:
-            for name in references:
-                setattr(row, name, moved[getattr(row, name)])
-    fields = model._meta.concrete_fields
     size = connection.ops.bulk_batch_size(fields, table) or len(table)
     statements = []
     for start in range(0, len(table), size):
+        batch = table[start : start + size]
         query = InsertQuery(model)
-        query.insert_values(fields, table[start : start + size], raw=True)
-        statements += query.get_compiler(connection=connection).as_sql()
+        query.insert_values(fields, batch, raw=True)
+        [(statement, params)] = query.get_compiler(connection=connection).as_sql()
+        assert len(params) == len(batch) * len(fields), model  # one parameter per value
+        positions = [row * len(fields) + index for row in range(len(batch)) for index in references]
+        statements.append((statement, tuple(params), positions))
     return statements
 
 
