@@ -18,6 +18,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.db.models import Case, F, Value, When
 from django.db.models.sql import InsertQuery
 
 
@@ -61,35 +62,40 @@ def insert_rows(rows: Rows) -> None:
     """Write the rows again, as they were.
 
     A transactional test's flush makes the content types again under new ids; references to
-    them (each revision's versions) are moved to the ids they have now.
+    them (each revision's versions) are moved to the ids they have now, once the rows are in.
     """
     moved = {
-        old: ContentType.objects.get_by_natural_key(*key).pk
+        old: new
         for old, key in rows.content_types.items()
+        if (new := ContentType.objects.get_by_natural_key(*key).pk) != old
     }
-    # One commit: foreign keys are checked once every row is in.
-    with transaction.atomic(), connection.cursor() as cursor:
-        for statement, params, references in insert_statements(rows):
-            if references:
-                params = list(params)
-                for position in references:
-                    params[position] = moved[params[position]]
-            cursor.execute(statement, params)
+    # One commit: foreign keys are checked once every row is in and its references moved.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for statement, params in insert_statements(rows):
+                cursor.execute(statement, params)
+        for table in rows.tables if moved else ():
+            model = type(table[0])
+            for field in model._meta.concrete_fields:
+                if field.is_relation and field.related_model is ContentType:
+                    name = field.attname
+                    ids = [When(**{name: old}, then=Value(new)) for old, new in moved.items()]
+                    model._base_manager.filter(pk__range=(table[0].pk, table[-1].pk)).update(
+                        **{name: Case(*ids, default=F(name), output_field=field.target_field)}
+                    )
     tables = [type(table[0]) for table in rows.tables]
     with connection.cursor() as cursor:  # PostgreSQL: move the id sequences past the rows
         for statement in connection.ops.sequence_reset_sql(no_style(), tables):
             cursor.execute(statement)
 
 
-Statement = tuple[str, tuple, list[int]]  # SQL, parameters, the content type ids' positions
-_insert_statements: dict[tuple, list[Statement]] = {}
+_insert_statements: dict[tuple, list[tuple[str, tuple]]] = {}
 
 
-def insert_statements(rows: Rows) -> list[Statement]:
+def insert_statements(rows: Rows) -> list[tuple[str, tuple]]:
     """The INSERT statements that write the rows, made once per process: making them (every
     value of every row through its field's get_db_prep_save) took most of the time inserting
-    the seed took, and the same rows make the same statements. The content type ids in them
-    are the captured ones, with their positions; each flush numbers content types anew."""
+    the seed took, and the same rows make the same statements."""
     key = (id(rows), connection.alias, connection.vendor)
     if key not in _insert_statements:
         _insert_statements[key] = [
@@ -98,26 +104,17 @@ def insert_statements(rows: Rows) -> list[Statement]:
     return _insert_statements[key]
 
 
-def table_inserts(table: list[models.Model]) -> list[Statement]:
+def table_inserts(table: list[models.Model]) -> list[tuple[str, tuple]]:
     """One table's rows, raw as loaddata saves them: no field's pre_save, so `updated` keeps
     the fixtures' times."""
     model = type(table[0])
     fields = model._meta.concrete_fields
-    references = [
-        index
-        for index, field in enumerate(fields)
-        if field.is_relation and field.related_model is ContentType
-    ]
     size = connection.ops.bulk_batch_size(fields, table) or len(table)
     statements = []
     for start in range(0, len(table), size):
-        batch = table[start : start + size]
         query = InsertQuery(model)
-        query.insert_values(fields, batch, raw=True)
-        [(statement, params)] = query.get_compiler(connection=connection).as_sql()
-        assert len(params) == len(batch) * len(fields), model  # one parameter per value
-        positions = [row * len(fields) + index for row in range(len(batch)) for index in references]
-        statements.append((statement, tuple(params), positions))
+        query.insert_values(fields, table[start : start + size], raw=True)
+        statements += query.get_compiler(connection=connection).as_sql()
     return statements
 
 
