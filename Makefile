@@ -22,7 +22,6 @@ $(BIN)/python:
 		echo "error: Roles needs Python 3.12 or newer; none of python3.14, python3.13, python3.12, python3 is." >&2; \
 		exit 1; fi
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The lock and the re-check let several `make serve` start at once without racing pip.
 # --no-compile: Python compiles a module when it is first imported; compiling every installed
