@@ -68,20 +68,23 @@ def seed_rows(django_db_setup, django_db_blocker, tmp_path_factory, worker_id) -
 @pytest.fixture(scope="session")
 def loaded_database_file(tmp_path_factory, worker_id) -> Path:
     """A SQLite database that `migrate` and `load_catalog` have made, as `make serve` leaves
-    an empty one: made once per run, by the real commands in another process."""
+    an empty one: made once per run, by the real commands in another process. What
+    `load_catalog` said is kept beside it, in load_catalog.out."""
     with run_wide(tmp_path_factory, worker_id, "loaded-database") as root:
         path = root / "loaded.sqlite3"
         if not path.exists():
             draft = root / "loaded-draft.sqlite3"
             env = server_env(DJANGO_SQLITE_NAME=str(draft))
-            for command in (["migrate", "--no-input"], ["load_catalog"]):
-                subprocess.run(
-                    [sys.executable, "manage.py", *command, "--verbosity", "0"],
+            for command in (["migrate", "--no-input", "--verbosity", "0"], ["load_catalog"]):
+                said = subprocess.run(
+                    [sys.executable, "manage.py", *command],
                     cwd=Path(__file__).resolve().parent.parent,
                     env=env,
                     check=True,
                     capture_output=True,
-                )
+                    text=True,
+                ).stdout
+            (root / "load_catalog.out").write_text(said)
             with sqlite3.connect(draft) as source, sqlite3.connect(path) as target:
                 source.backup(target)
         return path

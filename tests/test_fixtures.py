@@ -50,6 +50,7 @@ def test_load_catalog_fills_an_empty_database(loaded_database_file):
         )
     in_fixtures = json.loads((FIXTURES / "roles.json").read_text(encoding="utf-8"))
     assert (roles, loads) == (len([r for r in in_fixtures if r["model"] == "catalog.role"]), 1)
+    assert "Installed" in loaded_database_file.with_name("load_catalog.out").read_text()
 
 
 def load_catalog(*fixtures: str, **options) -> str:
@@ -100,7 +101,11 @@ def test_changed_fixtures_load_over_a_catalog_no_editor_has_touched(fixture_copy
     )
     # One revision, and the public change log says what the fixtures changed.
     role_change = Change.objects.get(revision__comment="Catalog reloaded from fixtures/")
-    assert (role_change.record, role_change.fields[0]["field"]) == ("Product manager", "Summary")
+    assert (role_change.kind, role_change.record, role_change.fields[0]["field"]) == (
+        "role",
+        "Product manager",
+        "Summary",
+    )
 
 
 def test_an_edited_catalog_is_left_alone_with_the_command_that_would_replace_it(fixture_copy):
